@@ -1,0 +1,309 @@
+//! Command-line options and the configuration they produce.
+//!
+//! Parsed by hand (no clap) to keep the dependency tree small.
+
+use std::time::Duration;
+
+use crate::users::DEMO_USERS;
+
+pub const DEFAULT_PORT: u16 = 9090;
+pub const DEFAULT_CLIENT_ID: &str = "pkce-desk-demo";
+pub const DEFAULT_ACCESS_TOKEN_LIFETIME_SECS: u64 = 3600;
+pub const DEFAULT_REDIRECT_URIS: [&str; 2] = [
+    "http://127.0.0.1:8080/callback",
+    "http://localhost:8080/callback",
+];
+/// Genesys Cloud authorization codes are short-lived; 60 s matches the brief.
+pub const DEFAULT_CODE_LIFETIME: Duration = Duration::from_secs(60);
+
+/// Everything the server needs to know. Tests build this directly.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    pub port: u16,
+    pub access_token_lifetime: Duration,
+    /// Not a CLI option: tests shorten it to exercise code expiry quickly.
+    pub code_lifetime: Duration,
+    pub client_id: String,
+    /// Registered redirect URIs, compared byte-for-byte at /oauth/authorize and /oauth/token.
+    pub redirect_uris: Vec<String>,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        Self {
+            port: DEFAULT_PORT,
+            access_token_lifetime: Duration::from_secs(DEFAULT_ACCESS_TOKEN_LIFETIME_SECS),
+            code_lifetime: DEFAULT_CODE_LIFETIME,
+            client_id: DEFAULT_CLIENT_ID.to_string(),
+            redirect_uris: DEFAULT_REDIRECT_URIS
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        }
+    }
+}
+
+impl SandboxConfig {
+    /// CORS origins: the distinct origins of the registered redirect URIs.
+    pub fn allowed_origins(&self) -> Vec<String> {
+        let mut origins: Vec<String> = Vec::new();
+        for uri in &self.redirect_uris {
+            if let Some(origin) = origin_of(uri) {
+                if !origins.contains(&origin) {
+                    origins.push(origin);
+                }
+            }
+        }
+        origins
+    }
+
+    pub fn is_registered_redirect(&self, uri: &str) -> bool {
+        self.redirect_uris.iter().any(|r| r == uri)
+    }
+}
+
+/// What the command line asked for.
+#[derive(Debug)]
+pub enum Command {
+    Run(SandboxConfig),
+    Help,
+}
+
+/// Parses `args` (without the program name).
+pub fn parse_args<I>(args: I) -> Result<Command, String>
+where
+    I: IntoIterator<Item = String>,
+{
+    let mut config = SandboxConfig::default();
+    let mut redirect_uris: Vec<String> = Vec::new();
+    let mut args = args.into_iter();
+
+    while let Some(arg) = args.next() {
+        // Accept both `--flag value` and `--flag=value`.
+        let (flag, inline_value) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+            _ => (arg.clone(), None),
+        };
+        let mut value = |name: &str| -> Result<String, String> {
+            match inline_value.clone() {
+                Some(v) => Ok(v),
+                None => args.next().ok_or_else(|| format!("{name} needs a value")),
+            }
+        };
+        match flag.as_str() {
+            "-h" | "--help" => return Ok(Command::Help),
+            "--port" => {
+                let v = value("--port")?;
+                config.port = v
+                    .parse()
+                    .map_err(|_| format!("--port: not a port number: {v}"))?;
+            }
+            "--access-token-lifetime" => {
+                let v = value("--access-token-lifetime")?;
+                let secs: u64 = v.parse().map_err(|_| {
+                    format!("--access-token-lifetime: not a number of seconds: {v}")
+                })?;
+                if secs == 0 {
+                    return Err("--access-token-lifetime must be at least 1 second".into());
+                }
+                config.access_token_lifetime = Duration::from_secs(secs);
+            }
+            "--client-id" => {
+                let v = value("--client-id")?;
+                if v.is_empty() {
+                    return Err("--client-id must not be empty".into());
+                }
+                config.client_id = v;
+            }
+            "--redirect-uri" => {
+                let v = value("--redirect-uri")?;
+                validate_redirect_uri(&v)?;
+                redirect_uris.push(v);
+            }
+            _ => return Err(format!("unknown argument: {arg}")),
+        }
+    }
+    if !redirect_uris.is_empty() {
+        config.redirect_uris = redirect_uris;
+    }
+    Ok(Command::Run(config))
+}
+
+/// A redirect URI must be absolute http(s) without a fragment (RFC 6749 3.1.2).
+fn validate_redirect_uri(uri: &str) -> Result<(), String> {
+    if uri.contains('#') {
+        return Err(format!("--redirect-uri must not contain a fragment: {uri}"));
+    }
+    if origin_of(uri).is_none() {
+        return Err(format!(
+            "--redirect-uri must be an absolute http(s) URL: {uri}"
+        ));
+    }
+    Ok(())
+}
+
+/// The serialized origin (`scheme://host[:port]`) of an absolute http(s) URL,
+/// as a browser would send it in the `Origin` header: lowercase, default port omitted.
+pub fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    let default_port = match scheme.as_str() {
+        "http" => "80",
+        "https" => "443",
+        _ => return None,
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    // Userinfo in a redirect URI is never legitimate here.
+    if authority.is_empty() || authority.contains('@') {
+        return None;
+    }
+    let (host, port) = if authority.starts_with('[') {
+        // IPv6 literal: [::1]:8080
+        let end = authority.find(']')?;
+        let host = &authority[..=end];
+        match &authority[end + 1..] {
+            "" => (host, None),
+            p => (host, Some(p.strip_prefix(':')?)),
+        }
+    } else {
+        match authority.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        }
+    };
+    if host.is_empty() {
+        return None;
+    }
+    let host = host.to_ascii_lowercase();
+    match port {
+        None => Some(format!("{scheme}://{host}")),
+        Some(p) => {
+            let n: u16 = p.parse().ok()?;
+            if n.to_string() == default_port {
+                Some(format!("{scheme}://{host}"))
+            } else {
+                Some(format!("{scheme}://{host}:{n}"))
+            }
+        }
+    }
+}
+
+/// Usage text; `--help` also lists the demo users.
+pub fn usage() -> String {
+    format!(
+        "Usage: sandbox [--port PORT] [--access-token-lifetime SECONDS] [--client-id ID] [--redirect-uri URL]...\n\
+         \n\
+         A local stand-in for Genesys Cloud's authorization server and API (listens on 127.0.0.1 only).\n\
+         \n\
+         Options:\n\
+         \x20 --port PORT                      port to listen on (default {DEFAULT_PORT}; 0 picks a free one)\n\
+         \x20 --access-token-lifetime SECONDS  access token lifetime (default {DEFAULT_ACCESS_TOKEN_LIFETIME_SECS})\n\
+         \x20 --client-id ID                   the one registered OAuth client (default {DEFAULT_CLIENT_ID})\n\
+         \x20 --redirect-uri URL               a registered redirect URI, repeatable\n\
+         \x20                                  (default {} and {})\n\
+         \x20 -h, --help                       show this help and the demo users\n",
+        DEFAULT_REDIRECT_URIS[0], DEFAULT_REDIRECT_URIS[1]
+    )
+}
+
+pub fn help() -> String {
+    let mut text = usage();
+    text.push_str("\nDemo users:\n");
+    for user in DEMO_USERS {
+        text.push_str(&format!(
+            "  {:<20} password: {:<6} {} ({}, {})\n",
+            user.username, user.password, user.name, user.title, user.department
+        ));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn defaults() {
+        let Command::Run(c) = parse_args(args(&[])).unwrap() else {
+            panic!("expected Run")
+        };
+        assert_eq!(c.port, 9090);
+        assert_eq!(c.client_id, "pkce-desk-demo");
+        assert_eq!(c.access_token_lifetime, Duration::from_secs(3600));
+        assert_eq!(
+            c.redirect_uris,
+            vec![
+                "http://127.0.0.1:8080/callback",
+                "http://localhost:8080/callback"
+            ]
+        );
+        assert_eq!(
+            c.allowed_origins(),
+            vec!["http://127.0.0.1:8080", "http://localhost:8080"]
+        );
+    }
+
+    #[test]
+    fn all_options_and_repeated_redirects() {
+        let Command::Run(c) = parse_args(args(&[
+            "--port",
+            "0",
+            "--access-token-lifetime=5",
+            "--client-id",
+            "x",
+            "--redirect-uri",
+            "http://a.test:1/cb",
+            "--redirect-uri=https://b.test/cb?x=1",
+        ]))
+        .unwrap() else {
+            panic!("expected Run")
+        };
+        assert_eq!(c.port, 0);
+        assert_eq!(c.access_token_lifetime, Duration::from_secs(5));
+        assert_eq!(c.client_id, "x");
+        assert_eq!(
+            c.redirect_uris,
+            vec!["http://a.test:1/cb", "https://b.test/cb?x=1"]
+        );
+        assert_eq!(
+            c.allowed_origins(),
+            vec!["http://a.test:1", "https://b.test"]
+        );
+    }
+
+    #[test]
+    fn errors_and_help() {
+        assert!(matches!(parse_args(args(&["--help"])), Ok(Command::Help)));
+        assert!(parse_args(args(&["--bogus"])).is_err());
+        assert!(parse_args(args(&["--port"])).is_err());
+        assert!(parse_args(args(&["--port", "70000"])).is_err());
+        assert!(parse_args(args(&["--access-token-lifetime", "0"])).is_err());
+        assert!(parse_args(args(&["--redirect-uri", "/relative"])).is_err());
+        assert!(parse_args(args(&["--redirect-uri", "http://a/cb#frag"])).is_err());
+        assert!(help().contains("ada@example.com"));
+    }
+
+    #[test]
+    fn origins() {
+        assert_eq!(
+            origin_of("HTTP://LocalHost:80/x").as_deref(),
+            Some("http://localhost")
+        );
+        assert_eq!(origin_of("https://h:443").as_deref(), Some("https://h"));
+        assert_eq!(
+            origin_of("http://[::1]:8080/cb").as_deref(),
+            Some("http://[::1]:8080")
+        );
+        assert_eq!(
+            origin_of("http://h:8080?q").as_deref(),
+            Some("http://h:8080")
+        );
+        assert_eq!(origin_of("ftp://h/"), None);
+        assert_eq!(origin_of("http://u@h/"), None);
+        assert_eq!(origin_of("http:///x"), None);
+    }
+}

@@ -1,0 +1,232 @@
+//! GET/POST /oauth/authorize: the sign-in page and its submission.
+//!
+//! Client and redirect URI are checked first and failures are shown here,
+//! never redirected (RFC 6749 4.1.2.1): an unverified redirect URI would make
+//! the sandbox an open redirector. Later errors go back to the app.
+
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+
+use crate::pages::{error_page, sign_in_page, SignInForm};
+use crate::params::{is_form_urlencoded, with_query, Params};
+use crate::responses::{html, redirect};
+use crate::{pkce, users, AppState};
+
+/// A request whose client and redirect URI have been verified.
+struct AuthorizeRequest<'a> {
+    client_id: &'a str,
+    redirect_uri: &'a str,
+    state: Option<&'a str>,
+    code_challenge: &'a str,
+    code_challenge_method: &'a str,
+}
+
+impl<'a> AuthorizeRequest<'a> {
+    fn form(&self, username: &'a str, error: Option<&'a str>) -> SignInForm<'a> {
+        SignInForm {
+            client_id: self.client_id,
+            redirect_uri: self.redirect_uri,
+            state: self.state,
+            code_challenge: self.code_challenge,
+            code_challenge_method: self.code_challenge_method,
+            username,
+            error,
+        }
+    }
+
+    /// Where to send the browser back to the app with `params`, plus `state` if the app sent one.
+    fn location_with(&self, params: &[(&str, &str)]) -> String {
+        let mut pairs = params.to_vec();
+        if let Some(state) = self.state {
+            pairs.push(("state", state));
+        }
+        with_query(self.redirect_uri, &pairs)
+    }
+}
+
+/// Why a request was turned down, kept small until it becomes a response.
+enum Rejection {
+    /// Untrusted client or redirect URI: shown here, never redirected.
+    Page(&'static str),
+    /// Any other error: sent back to the app (RFC 6749 4.1.2.1).
+    Redirect(String),
+}
+
+impl IntoResponse for Rejection {
+    fn into_response(self) -> Response {
+        match self {
+            Rejection::Page(message) => rejection_page(message),
+            Rejection::Redirect(location) => redirect(&location),
+        }
+    }
+}
+
+fn rejection_page(message: &str) -> Response {
+    html(
+        StatusCode::BAD_REQUEST,
+        error_page("Sign-in request rejected", message),
+    )
+}
+
+/// Verifies client_id and redirect_uri (error page), then the rest (error redirect).
+fn validate<'a>(
+    state: &AppState,
+    params: &'a Params,
+    require_response_type: bool,
+) -> Result<AuthorizeRequest<'a>, Rejection> {
+    let client_id = match params.single("client_id") {
+        Ok(Some(id)) if id == state.config.client_id => id,
+        _ => return Err(Rejection::Page("Unknown client_id.")),
+    };
+    let redirect_uri = match params.single("redirect_uri") {
+        Ok(Some(uri)) if state.config.is_registered_redirect(uri) => uri,
+        _ => {
+            return Err(Rejection::Page(
+                "redirect_uri is not registered for this client.",
+            ))
+        }
+    };
+
+    // From here on the redirect URI is trusted, so errors go back to the app.
+    let (app_state, state_error) = match params.single("state") {
+        Ok(s) => (s, None),
+        Err(_) => (None, Some("state was given more than once")),
+    };
+    let mut request = AuthorizeRequest {
+        client_id,
+        redirect_uri,
+        state: app_state,
+        code_challenge: "",
+        code_challenge_method: "",
+    };
+    let invalid = |request: &AuthorizeRequest<'_>, error: &str, description: &str| {
+        Err(Rejection::Redirect(request.location_with(&[
+            ("error", error),
+            ("error_description", description),
+        ])))
+    };
+    if let Some(description) = state_error {
+        return invalid(&request, "invalid_request", description);
+    }
+    if require_response_type {
+        match params.single("response_type") {
+            Ok(Some("code")) => {}
+            Ok(Some(_)) => {
+                return invalid(
+                    &request,
+                    "unsupported_response_type",
+                    "Only response_type=code is supported.",
+                )
+            }
+            Ok(None) => return invalid(&request, "invalid_request", "response_type is required."),
+            Err(_) => {
+                return invalid(
+                    &request,
+                    "invalid_request",
+                    "response_type was given more than once.",
+                )
+            }
+        }
+    }
+    request.code_challenge_method = match params.single("code_challenge_method") {
+        Ok(Some(m @ "S256")) => m,
+        Ok(Some(_)) => {
+            return invalid(
+                &request,
+                "invalid_request",
+                "code_challenge_method must be S256 (plain is not supported).",
+            )
+        }
+        Ok(None) => {
+            return invalid(
+                &request,
+                "invalid_request",
+                "code_challenge_method is required and must be S256.",
+            )
+        }
+        Err(_) => {
+            return invalid(
+                &request,
+                "invalid_request",
+                "code_challenge_method was given more than once.",
+            )
+        }
+    };
+    request.code_challenge = match params.single("code_challenge") {
+        Ok(Some(c)) if pkce::is_valid_s256_challenge(c) => c,
+        Ok(Some(_)) => {
+            return invalid(
+                &request,
+                "invalid_request",
+                "code_challenge must be 43 characters of base64url (S256).",
+            )
+        }
+        Ok(None) => {
+            return invalid(
+                &request,
+                "invalid_request",
+                "code_challenge is required (PKCE).",
+            )
+        }
+        Err(_) => {
+            return invalid(
+                &request,
+                "invalid_request",
+                "code_challenge was given more than once.",
+            )
+        }
+    };
+    Ok(request)
+}
+
+/// GET: show the sign-in form.
+pub async fn show(State(state): State<AppState>, uri: Uri) -> Response {
+    let params = Params::from_query(uri.query());
+    match validate(&state, &params, true) {
+        Ok(request) => html(StatusCode::OK, sign_in_page(&request.form("", None))),
+        Err(rejection) => rejection.into_response(),
+    }
+}
+
+/// POST: cancel, re-prompt on bad credentials, or issue a code.
+pub async fn submit(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    if !is_form_urlencoded(&headers) {
+        return rejection_page(
+            "The sign-in form must be sent as application/x-www-form-urlencoded.",
+        );
+    }
+    let params = Params::parse(&body);
+    // The form carries no response_type; the GET already insisted on "code".
+    let request = match validate(&state, &params, false) {
+        Ok(request) => request,
+        Err(rejection) => return rejection.into_response(),
+    };
+
+    if params.all("action").any(|a| a == "cancel") {
+        return redirect(&request.location_with(&[
+            ("error", "access_denied"),
+            ("error_description", "The user cancelled sign-in"),
+        ]));
+    }
+
+    let username = params.single("username").ok().flatten().unwrap_or("");
+    let password = params.single("password").ok().flatten().unwrap_or("");
+    let Some(user) = users::authenticate(username, password) else {
+        let page = sign_in_page(&request.form(username, Some("Invalid username or password.")));
+        return html(StatusCode::UNAUTHORIZED, page);
+    };
+
+    let code = state.store().issue_code(
+        request.client_id,
+        request.redirect_uri,
+        request.code_challenge,
+        user.id,
+        state.config.code_lifetime,
+        Instant::now(),
+    );
+    redirect(&request.location_with(&[("code", &code)]))
+}

@@ -1,0 +1,8 @@
+//! One module per endpoint.
+
+pub mod authorize;
+pub mod logout;
+pub mod misc;
+pub mod token;
+pub mod tokens;
+pub mod users;

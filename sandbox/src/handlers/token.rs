@@ -1,0 +1,171 @@
+//! POST /oauth/token: authorization_code (with PKCE) and refresh_token grants.
+
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+use crate::params::{is_form_urlencoded, Params};
+use crate::responses::{no_store, oauth_error};
+use crate::store::{CodeError, Grant, IssuedTokens, RefreshError};
+use crate::{pkce, AppState};
+
+/// An RFC 6749 5.2 error, kept small until it becomes a response.
+struct TokenError {
+    error: &'static str,
+    description: String,
+}
+
+fn fail(error: &'static str, description: impl Into<String>) -> TokenError {
+    TokenError {
+        error,
+        description: description.into(),
+    }
+}
+
+impl IntoResponse for TokenError {
+    fn into_response(self) -> Response {
+        oauth_error(self.error, &self.description)
+    }
+}
+
+pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    if !is_form_urlencoded(&headers) {
+        return oauth_error(
+            "invalid_request",
+            "The token request must be sent as application/x-www-form-urlencoded.",
+        );
+    }
+    let params = Params::parse(&body);
+    let result: Result<IssuedTokens, TokenError> = match params.single("grant_type") {
+        Ok(Some("authorization_code")) => authorization_code(&state, &params),
+        Ok(Some("refresh_token")) => refresh_token(&state, &params),
+        Ok(Some(_)) => Err(fail(
+            "unsupported_grant_type",
+            "Only authorization_code and refresh_token are supported.",
+        )),
+        Ok(None) => Err(fail(
+            "invalid_request",
+            "Missing required parameter: grant_type.",
+        )),
+        Err(_) => Err(fail(
+            "invalid_request",
+            "Parameter grant_type was given more than once.",
+        )),
+    };
+    match result {
+        Ok(tokens) => success(&state, tokens),
+        Err(error) => error.into_response(),
+    }
+}
+
+/// Every named parameter, present exactly once, in order.
+fn required<'a, const N: usize>(
+    params: &'a Params,
+    names: [&str; N],
+) -> Result<[&'a str; N], TokenError> {
+    let mut values = [""; N];
+    for (value, name) in values.iter_mut().zip(names) {
+        *value = match params.single(name) {
+            Ok(Some(v)) => v,
+            Ok(None) => {
+                return Err(fail(
+                    "invalid_request",
+                    format!("Missing required parameter: {name}."),
+                ))
+            }
+            Err(_) => {
+                return Err(fail(
+                    "invalid_request",
+                    format!("Parameter {name} was given more than once."),
+                ))
+            }
+        };
+    }
+    Ok(values)
+}
+
+/// The sandbox has one public client; anything else is unknown.
+fn check_client(state: &AppState, client_id: &str) -> Result<(), TokenError> {
+    if client_id == state.config.client_id {
+        Ok(())
+    } else {
+        Err(fail("invalid_client", "Unknown client_id."))
+    }
+}
+
+fn authorization_code(state: &AppState, params: &Params) -> Result<IssuedTokens, TokenError> {
+    let [code, verifier, client_id, redirect_uri] = required(
+        params,
+        ["code", "code_verifier", "client_id", "redirect_uri"],
+    )?;
+    check_client(state, client_id)?;
+
+    let now = Instant::now();
+    let mut store = state.store();
+    // Consumes the code before any other check, so a failed attempt cannot be retried.
+    let bound = store.redeem_code(code, now).map_err(|e| {
+        let description = match e {
+            CodeError::Unknown => "Unknown authorization code.",
+            CodeError::Expired => "The authorization code has expired.",
+            CodeError::Reused => {
+                "The authorization code was already used; tokens issued from it have been revoked."
+            }
+        };
+        fail("invalid_grant", description)
+    })?;
+    if bound.client_id != client_id {
+        return Err(fail(
+            "invalid_grant",
+            "The authorization code was issued to another client.",
+        ));
+    }
+    if bound.redirect_uri != redirect_uri {
+        return Err(fail(
+            "invalid_grant",
+            "redirect_uri does not match the one in the authorization request.",
+        ));
+    }
+    if !pkce::verify_s256(verifier, &bound.code_challenge) {
+        return Err(fail("invalid_grant", "PKCE verification failed."));
+    }
+    let grant = Grant {
+        client_id: bound.client_id,
+        user_id: bound.user_id,
+        family: bound.family,
+    };
+    Ok(store.issue_tokens(grant, state.config.access_token_lifetime, now))
+}
+
+fn refresh_token(state: &AppState, params: &Params) -> Result<IssuedTokens, TokenError> {
+    let [refresh_token, client_id] = required(params, ["refresh_token", "client_id"])?;
+    check_client(state, client_id)?;
+
+    state
+        .store()
+        .rotate_refresh(refresh_token, client_id, state.config.access_token_lifetime, Instant::now())
+        .map_err(|e| {
+            let description = match e {
+                RefreshError::Unknown => "Unknown or revoked refresh token.",
+                RefreshError::ClientMismatch => "The refresh token was issued to another client.",
+                RefreshError::Reused => {
+                    "The refresh token was already used; every token of this sign-in has been revoked."
+                }
+            };
+            fail("invalid_grant", description)
+        })
+}
+
+fn success(state: &AppState, tokens: IssuedTokens) -> Response {
+    let body = json!({
+        "access_token": tokens.access_token,
+        "token_type": "bearer",
+        "expires_in": state.config.access_token_lifetime.as_secs(),
+        "refresh_token": tokens.refresh_token,
+    });
+    no_store(StatusCode::OK, Json(body).into_response())
+}

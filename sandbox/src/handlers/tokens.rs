@@ -1,0 +1,36 @@
+//! GET and DELETE /api/v2/tokens/me: the current token's details, and sign-out.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+use crate::auth::authenticate;
+use crate::users::organization_json;
+use crate::AppState;
+
+pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let grant = match authenticate(&state, &headers) {
+        Ok(grant) => grant,
+        Err(rejection) => return rejection.into_response(),
+    };
+    Json(json!({
+        "organization": organization_json(),
+        "homeOrganization": organization_json(),
+        "authorizedScope": [],
+        "clonedUser": null,
+        "OAuthClient": { "id": grant.client_id, "name": "pkce-desk (sandbox)" },
+    }))
+    .into_response()
+}
+
+/// Revokes the whole sign-in (every token from the same code), as sign-out should.
+pub async fn revoke(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let grant = match authenticate(&state, &headers) {
+        Ok(grant) => grant,
+        Err(rejection) => return rejection.into_response(),
+    };
+    state.store().revoke_family(grant.family);
+    StatusCode::NO_CONTENT.into_response()
+}

@@ -1,0 +1,125 @@
+//! A local stand-in for Genesys Cloud's authorization server and API, so the
+//! pkce-desk demo and its browser tests run without internet access.
+//!
+//! `app` builds the router; `serve` runs it on a listener the caller bound
+//! (tests bind 127.0.0.1:0 and run it in-process).
+
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod cors;
+pub mod handlers;
+pub mod log;
+pub mod pages;
+pub mod params;
+pub mod pkce;
+pub mod random;
+pub mod responses;
+pub mod store;
+pub mod users;
+
+use std::future::Future;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::SystemTime;
+
+use axum::routing::get;
+use axum::Router;
+use tokio::net::TcpListener;
+
+pub use config::SandboxConfig;
+
+use store::Store;
+
+/// State shared by every handler.
+pub struct Shared {
+    pub config: SandboxConfig,
+    /// Derived once from the redirect URIs.
+    pub allowed_origins: Vec<String>,
+    /// Used as the presence/routing-status timestamps in /users/me.
+    pub started: SystemTime,
+    store: Mutex<Store>,
+}
+
+impl Shared {
+    /// A panic while holding the lock leaves the maps consistent (each method is
+    /// one step), so a poisoned lock is safe to keep using.
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        self.store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+pub type AppState = Arc<Shared>;
+
+pub fn app(config: SandboxConfig) -> Router {
+    let state: AppState = Arc::new(Shared {
+        allowed_origins: config.allowed_origins(),
+        config,
+        started: SystemTime::now(),
+        store: Mutex::new(Store::new()),
+    });
+    Router::new()
+        .route(
+            "/oauth/authorize",
+            get(handlers::authorize::show).post(handlers::authorize::submit),
+        )
+        .route("/oauth/token", axum::routing::post(handlers::token::token))
+        .route("/api/v2/users/me", get(handlers::users::me))
+        .route(
+            "/api/v2/tokens/me",
+            get(handlers::tokens::show).delete(handlers::tokens::revoke),
+        )
+        .route("/logout", get(handlers::logout::logout))
+        .route("/health", get(handlers::misc::health))
+        .fallback(handlers::misc::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            cors::layer,
+        ))
+        .layer(axum::middleware::from_fn(log::layer))
+        .with_state(state)
+}
+
+/// Serves until SIGINT or SIGTERM.
+pub async fn serve(config: SandboxConfig, listener: TcpListener) -> std::io::Result<()> {
+    serve_with_shutdown(config, listener, shutdown_signal()).await
+}
+
+/// Serves until `shutdown` completes, then finishes in-flight requests.
+pub async fn serve_with_shutdown<F>(
+    config: SandboxConfig,
+    listener: TcpListener,
+    shutdown: F,
+) -> std::io::Result<()>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    axum::serve(listener, app(config))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        // If the handler cannot be installed, only SIGTERM (or a kill) stops us.
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+}

@@ -1,0 +1,326 @@
+//! All mutable server state: authorization codes, access tokens, refresh tokens
+//! and the token families that tie them to the code they came from.
+//!
+//! Lives behind one `Mutex` (see `lib.rs`); every method is a single short
+//! critical section, so check-and-update steps cannot interleave.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use crate::random;
+
+/// Everything issued from one authorization code shares a family, so that
+/// code replay or refresh-token reuse can revoke all of it at once.
+pub type FamilyId = u64;
+
+/// How long a spent or expired code is remembered, so a replay is still
+/// recognised as one (and revokes its tokens) rather than as an unknown code.
+const USED_CODE_MEMORY: Duration = Duration::from_secs(600);
+
+#[derive(Debug, Clone)]
+pub struct AuthCode {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub code_challenge: String,
+    pub user_id: String,
+    pub expires_at: Instant,
+    pub used: bool,
+    pub family: FamilyId,
+}
+
+/// What a valid access token stands for.
+#[derive(Debug, Clone)]
+pub struct Grant {
+    pub client_id: String,
+    pub user_id: String,
+    pub family: FamilyId,
+}
+
+#[derive(Debug)]
+struct AccessToken {
+    grant: Grant,
+    expires_at: Instant,
+}
+
+#[derive(Debug)]
+struct RefreshToken {
+    grant: Grant,
+    /// Rotated away: presenting it again means it leaked.
+    used: bool,
+}
+
+/// Tokens handed to the client by a successful grant.
+#[derive(Debug, Clone)]
+pub struct IssuedTokens {
+    pub access_token: String,
+    pub refresh_token: String,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum CodeError {
+    Unknown,
+    Expired,
+    /// Second presentation; the code's tokens have been revoked.
+    Reused,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum RefreshError {
+    Unknown,
+    ClientMismatch,
+    /// A rotated-away token came back; its whole family has been revoked.
+    Reused,
+}
+
+#[derive(Default)]
+pub struct Store {
+    codes: HashMap<String, AuthCode>,
+    access: HashMap<String, AccessToken>,
+    refresh: HashMap<String, RefreshToken>,
+    next_family: FamilyId,
+}
+
+impl Store {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Stores a fresh single-use code and returns its value.
+    pub fn issue_code(
+        &mut self,
+        client_id: &str,
+        redirect_uri: &str,
+        code_challenge: &str,
+        user_id: &str,
+        lifetime: Duration,
+        now: Instant,
+    ) -> String {
+        self.prune(now);
+        self.next_family += 1;
+        let code = random::token();
+        self.codes.insert(
+            code.clone(),
+            AuthCode {
+                client_id: client_id.to_string(),
+                redirect_uri: redirect_uri.to_string(),
+                code_challenge: code_challenge.to_string(),
+                user_id: user_id.to_string(),
+                expires_at: now + lifetime,
+                used: false,
+                family: self.next_family,
+            },
+        );
+        code
+    }
+
+    /// Marks the code used (whatever the caller decides next) and returns its
+    /// binding for the caller to check. A second presentation revokes every
+    /// token issued from the code (RFC 6749 4.1.2).
+    pub fn redeem_code(&mut self, code: &str, now: Instant) -> Result<AuthCode, CodeError> {
+        let Some(entry) = self.codes.get_mut(code) else {
+            return Err(CodeError::Unknown);
+        };
+        if entry.used {
+            let family = entry.family;
+            self.revoke_family(family);
+            return Err(CodeError::Reused);
+        }
+        entry.used = true;
+        if now >= entry.expires_at {
+            return Err(CodeError::Expired);
+        }
+        Ok(entry.clone())
+    }
+
+    /// Issues an access token and a refresh token in `grant`'s family.
+    pub fn issue_tokens(
+        &mut self,
+        grant: Grant,
+        access_lifetime: Duration,
+        now: Instant,
+    ) -> IssuedTokens {
+        self.prune(now);
+        let access_token = random::token();
+        let refresh_token = random::token();
+        self.access.insert(
+            access_token.clone(),
+            AccessToken {
+                grant: grant.clone(),
+                expires_at: now + access_lifetime,
+            },
+        );
+        self.refresh
+            .insert(refresh_token.clone(), RefreshToken { grant, used: false });
+        IssuedTokens {
+            access_token,
+            refresh_token,
+        }
+    }
+
+    /// Refresh-token rotation with reuse detection.
+    pub fn rotate_refresh(
+        &mut self,
+        refresh_token: &str,
+        client_id: &str,
+        access_lifetime: Duration,
+        now: Instant,
+    ) -> Result<IssuedTokens, RefreshError> {
+        let Some(entry) = self.refresh.get_mut(refresh_token) else {
+            return Err(RefreshError::Unknown);
+        };
+        if entry.used {
+            let family = entry.grant.family;
+            self.revoke_family(family);
+            return Err(RefreshError::Reused);
+        }
+        if entry.grant.client_id != client_id {
+            return Err(RefreshError::ClientMismatch);
+        }
+        entry.used = true;
+        let grant = entry.grant.clone();
+        Ok(self.issue_tokens(grant, access_lifetime, now))
+    }
+
+    /// The grant behind a live access token; `None` if unknown, expired or revoked.
+    pub fn access_grant(&self, access_token: &str, now: Instant) -> Option<Grant> {
+        self.access
+            .get(access_token)
+            .filter(|t| now < t.expires_at)
+            .map(|t| t.grant.clone())
+    }
+
+    /// Drops every access and refresh token of the family. Codes stay (marked
+    /// used) so a later replay is still recognised.
+    pub fn revoke_family(&mut self, family: FamilyId) {
+        self.access.retain(|_, t| t.grant.family != family);
+        self.refresh.retain(|_, t| t.grant.family != family);
+        for code in self.codes.values_mut() {
+            if code.family == family {
+                code.used = true;
+            }
+        }
+    }
+
+    /// Keeps memory bounded in a long-running demo.
+    fn prune(&mut self, now: Instant) {
+        self.codes
+            .retain(|_, c| c.expires_at + USED_CODE_MEMORY > now);
+        self.access.retain(|_, t| t.expires_at > now);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOUR: Duration = Duration::from_secs(3600);
+
+    fn code(store: &mut Store, now: Instant) -> String {
+        store.issue_code(
+            "client",
+            "http://x/cb",
+            "challenge",
+            "user",
+            Duration::from_secs(60),
+            now,
+        )
+    }
+
+    fn grant_of(c: &AuthCode) -> Grant {
+        Grant {
+            client_id: c.client_id.clone(),
+            user_id: c.user_id.clone(),
+            family: c.family,
+        }
+    }
+
+    #[test]
+    fn code_is_single_use_and_replay_revokes() {
+        let mut s = Store::new();
+        let now = Instant::now();
+        let c = code(&mut s, now);
+        let bound = s.redeem_code(&c, now).unwrap();
+        assert_eq!(bound.redirect_uri, "http://x/cb");
+        let tokens = s.issue_tokens(grant_of(&bound), HOUR, now);
+        assert!(s.access_grant(&tokens.access_token, now).is_some());
+        assert_eq!(s.redeem_code(&c, now).unwrap_err(), CodeError::Reused);
+        assert!(s.access_grant(&tokens.access_token, now).is_none());
+        assert_eq!(
+            s.rotate_refresh(&tokens.refresh_token, "client", HOUR, now)
+                .unwrap_err(),
+            RefreshError::Unknown
+        );
+    }
+
+    #[test]
+    fn expired_code_is_rejected_and_consumed() {
+        let mut s = Store::new();
+        let now = Instant::now();
+        let c = code(&mut s, now);
+        let later = now + Duration::from_secs(61);
+        assert_eq!(s.redeem_code(&c, later).unwrap_err(), CodeError::Expired);
+        assert_eq!(s.redeem_code(&c, later).unwrap_err(), CodeError::Reused);
+        assert_eq!(s.redeem_code("nope", now).unwrap_err(), CodeError::Unknown);
+    }
+
+    #[test]
+    fn access_token_expires() {
+        let mut s = Store::new();
+        let now = Instant::now();
+        let c = code(&mut s, now);
+        let g = grant_of(&s.redeem_code(&c, now).unwrap());
+        let t = s.issue_tokens(g, Duration::from_secs(5), now);
+        assert!(s
+            .access_grant(&t.access_token, now + Duration::from_secs(4))
+            .is_some());
+        assert!(s
+            .access_grant(&t.access_token, now + Duration::from_secs(5))
+            .is_none());
+    }
+
+    #[test]
+    fn refresh_rotation_and_reuse_detection() {
+        let mut s = Store::new();
+        let now = Instant::now();
+        let c = code(&mut s, now);
+        let g = grant_of(&s.redeem_code(&c, now).unwrap());
+        let first = s.issue_tokens(g, HOUR, now);
+        assert_eq!(
+            s.rotate_refresh(&first.refresh_token, "other", HOUR, now)
+                .unwrap_err(),
+            RefreshError::ClientMismatch
+        );
+        let second = s
+            .rotate_refresh(&first.refresh_token, "client", HOUR, now)
+            .unwrap();
+        assert_ne!(second.refresh_token, first.refresh_token);
+        assert!(s.access_grant(&second.access_token, now).is_some());
+        assert_eq!(
+            s.rotate_refresh(&first.refresh_token, "client", HOUR, now)
+                .unwrap_err(),
+            RefreshError::Reused
+        );
+        assert!(s.access_grant(&first.access_token, now).is_none());
+        assert!(s.access_grant(&second.access_token, now).is_none());
+        assert_eq!(
+            s.rotate_refresh(&second.refresh_token, "client", HOUR, now)
+                .unwrap_err(),
+            RefreshError::Unknown
+        );
+    }
+
+    #[test]
+    fn families_are_independent() {
+        let mut s = Store::new();
+        let now = Instant::now();
+        let c1 = code(&mut s, now);
+        let c2 = code(&mut s, now);
+        let g1 = grant_of(&s.redeem_code(&c1, now).unwrap());
+        let t1 = s.issue_tokens(g1, HOUR, now);
+        let g2 = grant_of(&s.redeem_code(&c2, now).unwrap());
+        let t2 = s.issue_tokens(g2.clone(), HOUR, now);
+        s.revoke_family(g2.family);
+        assert!(s.access_grant(&t1.access_token, now).is_some());
+        assert!(s.access_grant(&t2.access_token, now).is_none());
+    }
+}
