@@ -1,0 +1,393 @@
+//! `config.json`: read at start-up (so a deployment changes it without rebuilding), validated
+//! here once, then trusted everywhere else.
+
+use crate::provider::{genesys_endpoints, genesys_region, Endpoints, GENESYS_REGIONS};
+use serde::Deserialize;
+use std::fmt;
+
+/// Where tokens live between page loads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenStorage {
+    /// Gone on reload: the safest, and the agent signs in again after every reload.
+    Memory,
+    /// Per tab, survives reloads, gone when the tab closes.
+    #[default]
+    Session,
+    /// Shared by every tab of the origin; survives closing the browser.
+    Local,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppConfig {
+    pub token_storage: TokenStorage,
+    pub providers: Vec<ProviderConfig>,
+}
+
+impl AppConfig {
+    pub fn provider(&self, id: &str) -> Option<&ProviderConfig> {
+        self.providers.iter().find(|provider| provider.id == id)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderConfig {
+    pub id: String,
+    pub label: String,
+    pub kind: ProviderKind,
+    pub client_id: String,
+    pub scopes: Vec<String>,
+    pub endpoints: Endpoints,
+    /// Overrides the default `<page origin>/callback`.
+    pub redirect_uri: Option<String>,
+    /// Where the provider's logout sends the browser back; defaults to `<page origin>/login`.
+    pub post_logout_redirect_uri: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProviderKind {
+    Genesys {
+        region: &'static str,
+        domain: &'static str,
+    },
+}
+
+impl ProviderKind {
+    pub fn display_name(&self) -> &'static str {
+        match self {
+            ProviderKind::Genesys { .. } => "Genesys Cloud",
+        }
+    }
+
+    /// The region as shown to the user.
+    pub fn region(&self) -> String {
+        match self {
+            ProviderKind::Genesys { region, domain } => format!("{domain} ({region})"),
+        }
+    }
+}
+
+/// Why the configuration cannot be used: where, and what is wrong, in words an
+/// administrator can act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub location: String,
+    pub problem: String,
+}
+
+impl ConfigError {
+    fn at(location: impl Into<String>, problem: impl Into<String>) -> Self {
+        Self {
+            location: location.into(),
+            problem: problem.into(),
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location, self.problem)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    token_storage: TokenStorage,
+    providers: Vec<RawProvider>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProvider {
+    id: String,
+    label: String,
+    kind: String,
+    client_id: String,
+    #[serde(default)]
+    scopes: Vec<String>,
+    region: Option<String>,
+    login_base: Option<String>,
+    api_base: Option<String>,
+    redirect_uri: Option<String>,
+    post_logout_redirect_uri: Option<String>,
+}
+
+/// Parses and validates `config.json`.
+pub fn parse_config(json: &str) -> Result<AppConfig, ConfigError> {
+    let raw: RawConfig = serde_json::from_str(json)
+        .map_err(|error| ConfigError::at("config.json", format!("is not valid: {error}")))?;
+    if raw.providers.is_empty() {
+        return Err(ConfigError::at(
+            "config.json: providers",
+            "lists no provider; add at least one",
+        ));
+    }
+    let mut providers: Vec<ProviderConfig> = Vec::with_capacity(raw.providers.len());
+    for (index, entry) in raw.providers.into_iter().enumerate() {
+        let provider = validate_provider(index, entry)?;
+        if providers.iter().any(|seen| seen.id == provider.id) {
+            return Err(ConfigError::at(
+                format!("config.json: providers[{index}].id"),
+                format!(
+                    "\"{}\" is used twice; each provider needs its own id",
+                    provider.id
+                ),
+            ));
+        }
+        providers.push(provider);
+    }
+    Ok(AppConfig {
+        token_storage: raw.token_storage,
+        providers,
+    })
+}
+
+fn validate_provider(index: usize, raw: RawProvider) -> Result<ProviderConfig, ConfigError> {
+    let field = |name: &str| format!("config.json: providers[{index}].{name}");
+    let valid_id = !raw.id.is_empty()
+        && raw.id.len() <= 64
+        && raw
+            .id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+    if !valid_id {
+        return Err(ConfigError::at(
+            field("id"),
+            "must be 1-64 characters of a-z, 0-9, '-' or '_'",
+        ));
+    }
+    if raw.label.trim().is_empty() {
+        return Err(ConfigError::at(field("label"), "must not be empty"));
+    }
+    if raw.client_id.trim().is_empty() {
+        return Err(ConfigError::at(
+            field("client_id"),
+            "must not be empty; copy the Client ID of the OAuth client from the provider's admin portal",
+        ));
+    }
+    if let Some(scope) = raw
+        .scopes
+        .iter()
+        .find(|s| s.is_empty() || s.contains(char::is_whitespace))
+    {
+        return Err(ConfigError::at(
+            field("scopes"),
+            format!("\"{scope}\" is not a single scope name"),
+        ));
+    }
+    let login_base = optional_base_url(raw.login_base.as_deref())
+        .map_err(|p| ConfigError::at(field("login_base"), p))?;
+    let api_base = optional_base_url(raw.api_base.as_deref())
+        .map_err(|p| ConfigError::at(field("api_base"), p))?;
+    let redirect_uri = optional_url(raw.redirect_uri.as_deref())
+        .map_err(|p| ConfigError::at(field("redirect_uri"), p))?;
+    let post_logout_redirect_uri = optional_url(raw.post_logout_redirect_uri.as_deref())
+        .map_err(|p| ConfigError::at(field("post_logout_redirect_uri"), p))?;
+
+    let (kind, endpoints) = match raw.kind.as_str() {
+        "genesys" => {
+            let name = raw.region.as_deref().ok_or_else(|| {
+                ConfigError::at(
+                    field("region"),
+                    "is required for a Genesys Cloud provider (e.g. \"mypurecloud.com\")",
+                )
+            })?;
+            let region = genesys_region(name).ok_or_else(|| {
+                let known: Vec<&str> = GENESYS_REGIONS.iter().map(|r| r.domain).collect();
+                ConfigError::at(
+                    field("region"),
+                    format!(
+                        "\"{name}\" is not a Genesys Cloud region; use one of: {}",
+                        known.join(", ")
+                    ),
+                )
+            })?;
+            (
+                ProviderKind::Genesys {
+                    region: region.name,
+                    domain: region.domain,
+                },
+                genesys_endpoints(region, login_base.as_deref(), api_base.as_deref()),
+            )
+        }
+        other => {
+            return Err(ConfigError::at(
+                field("kind"),
+                format!("\"{other}\" is not a provider kind this app knows; use \"genesys\""),
+            ))
+        }
+    };
+    Ok(ProviderConfig {
+        id: raw.id,
+        label: raw.label.trim().to_owned(),
+        kind,
+        client_id: raw.client_id.trim().to_owned(),
+        scopes: raw.scopes,
+        endpoints,
+        redirect_uri,
+        post_logout_redirect_uri,
+    })
+}
+
+fn optional_base_url(value: Option<&str>) -> Result<Option<String>, String> {
+    let Some(url) = optional_url(value)? else {
+        return Ok(None);
+    };
+    if url.contains('?') || url.contains('#') {
+        return Err("must be a base URL without a query or fragment".into());
+    }
+    Ok(Some(url.trim_end_matches('/').to_owned()))
+}
+
+/// Accepts `https://…`, or `http://…` on a loopback host only: tokens must not cross a network
+/// in clear text.
+fn optional_url(value: Option<&str>) -> Result<Option<String>, String> {
+    let Some(url) = value.map(str::trim) else {
+        return Ok(None);
+    };
+    let (secure, rest) = if let Some(rest) = url.strip_prefix("https://") {
+        (true, rest)
+    } else if let Some(rest) = url.strip_prefix("http://") {
+        (false, rest)
+    } else {
+        return Err(format!(
+            "\"{url}\" must start with https:// (or http:// for 127.0.0.1 and localhost)"
+        ));
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = host_of(authority);
+    if host.is_empty() || authority.contains('@') {
+        return Err(format!("\"{url}\" has no valid host"));
+    }
+    if !secure && !is_loopback(host) {
+        return Err(format!(
+            "\"{url}\" must use https:// unless the host is 127.0.0.1, localhost or [::1]"
+        ));
+    }
+    Ok(Some(url.to_owned()))
+}
+
+fn host_of(authority: &str) -> &str {
+    if authority.starts_with('[') {
+        return authority
+            .split(']')
+            .next()
+            .map_or("", |h| &authority[..h.len() + 1]);
+    }
+    authority.split(':').next().unwrap_or_default()
+}
+
+fn is_loopback(host: &str) -> bool {
+    let ipv4: Vec<&str> = host.split('.').collect();
+    let loopback_v4 =
+        ipv4.len() == 4 && ipv4[0] == "127" && ipv4.iter().all(|octet| octet.parse::<u8>().is_ok());
+    host == "localhost" || host == "[::1]" || loopback_v4
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SANDBOX: &str = r#"{ "token_storage": "session",
+        "providers": [
+          { "id": "sandbox-genesys", "label": "Genesys Cloud (sandbox)", "kind": "genesys",
+            "region": "mypurecloud.com", "client_id": "pkce-desk-demo",
+            "scopes": ["openid", "profile", "email", "users:readonly"],
+            "login_base": "http://127.0.0.1:9090/", "api_base": "http://127.0.0.1:9090" } ] }"#;
+
+    fn error_of(json: &str) -> ConfigError {
+        parse_config(json).expect_err("config should be rejected")
+    }
+
+    #[test]
+    fn parses_the_documented_example() {
+        let config = parse_config(SANDBOX).unwrap();
+        assert_eq!(config.token_storage, TokenStorage::Session);
+        let provider = config.provider("sandbox-genesys").unwrap();
+        assert_eq!(
+            provider.endpoints.token,
+            "http://127.0.0.1:9090/oauth/token"
+        );
+        assert_eq!(provider.scopes.len(), 4);
+        assert_eq!(provider.kind.region(), "mypurecloud.com (us_east_1)");
+    }
+
+    #[test]
+    fn storage_defaults_to_session_and_accepts_the_three_policies() {
+        let minimal = r#"{"providers":[{"id":"g","label":"G","kind":"genesys","region":"eu_west_1","client_id":"c"}]}"#;
+        assert_eq!(
+            parse_config(minimal).unwrap().token_storage,
+            TokenStorage::Session
+        );
+        for (word, policy) in [
+            ("memory", TokenStorage::Memory),
+            ("local", TokenStorage::Local),
+        ] {
+            let json = minimal.replacen('{', &format!("{{\"token_storage\":\"{word}\","), 1);
+            assert_eq!(parse_config(&json).unwrap().token_storage, policy);
+        }
+        assert!(
+            error_of(&minimal.replacen('{', "{\"token_storage\":\"cookie\",", 1))
+                .problem
+                .contains("cookie")
+        );
+    }
+
+    #[test]
+    fn names_the_field_that_is_wrong() {
+        let bad_region = SANDBOX.replace("mypurecloud.com\"", "mypurecloud.co\"");
+        let error = error_of(&bad_region);
+        assert_eq!(error.location, "config.json: providers[0].region");
+        assert!(error.problem.contains("mypurecloud.ie"));
+
+        assert_eq!(
+            error_of(&SANDBOX.replace("pkce-desk-demo", " ")).location,
+            "config.json: providers[0].client_id"
+        );
+        assert_eq!(
+            error_of(&SANDBOX.replace("\"genesys\"", "\"okta\"")).location,
+            "config.json: providers[0].kind"
+        );
+        assert!(error_of(&SANDBOX.replace("client_id", "clientId"))
+            .problem
+            .contains("clientId"));
+        assert!(error_of("{\"providers\": []}")
+            .problem
+            .contains("no provider"));
+        assert!(error_of("not json").problem.contains("not valid"));
+        assert!(error_of("").location.contains("config.json"));
+    }
+
+    #[test]
+    fn rejects_duplicate_ids() {
+        let twice = r#"{"providers":[{"id":"g","label":"G","kind":"genesys","region":"mypurecloud.ie","client_id":"c"},
+                                      {"id":"g","label":"H","kind":"genesys","region":"mypurecloud.de","client_id":"d"}]}"#;
+        assert_eq!(error_of(twice).location, "config.json: providers[1].id");
+    }
+
+    #[test]
+    fn clear_text_http_only_on_loopback() {
+        for ok in [
+            "http://127.0.0.1:9090",
+            "http://localhost:1",
+            "http://[::1]:9",
+            "https://proxy.example.com/genesys",
+        ] {
+            assert!(optional_base_url(Some(ok)).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://proxy.example.com",
+            "ftp://x",
+            "https://",
+            "http://127.0.0.1.evil.com@evil.com",
+            "http://127.0.0.1.evil.com",
+            "https://x/?q",
+        ] {
+            assert!(optional_base_url(Some(bad)).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,481 @@
+//! The one error type for everything that can go wrong while signing in or calling an API.
+//!
+//! No variant carries a token, code or verifier, so neither `Display` nor `Debug` can leak one.
+//! Text that comes from a provider is kept (trimmed and length-capped) because it is often the
+//! most useful clue; views render it as text, never as HTML.
+
+use std::fmt;
+
+/// Which server an error came from, to say so in words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    Token,
+    CurrentUser,
+    Api,
+}
+
+impl Endpoint {
+    fn describe(self) -> &'static str {
+        match self {
+            Endpoint::Token => "the sign-in service's token endpoint",
+            Endpoint::CurrentUser => "the user profile API",
+            Endpoint::Api => "the provider's API",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthError {
+    /// The browser lacks something the flow cannot do without.
+    BrowserUnsupported {
+        missing: &'static str,
+    },
+    /// A provider id that is not in config.json.
+    UnknownProvider {
+        id: String,
+    },
+    /// The callback carried no `state`.
+    MissingState,
+    /// No login transaction matches the callback's `state`: already used, from another tab or
+    /// browser, or forged.
+    UnknownTransaction,
+    TransactionExpired,
+    /// RFC 9207: the callback's `iss` is not the server the login was started at.
+    IssuerMismatch {
+        expected: String,
+        received: Option<String>,
+    },
+    /// The authorization server redirected back with `error`.
+    AuthorizationDenied {
+        error: String,
+        description: Option<String>,
+    },
+    /// A success callback without a `code`.
+    MissingCode,
+    /// The token endpoint answered with an OAuth error body.
+    TokenRejected {
+        status: u16,
+        error: String,
+        description: Option<String>,
+    },
+    /// A response that is not the JSON the protocol promises (an HTML error page, say).
+    UnexpectedResponse {
+        endpoint: Endpoint,
+        status: u16,
+        content_type: Option<String>,
+    },
+    /// JSON, but not the expected shape.
+    MalformedResponse {
+        endpoint: Endpoint,
+        reason: String,
+    },
+    ResponseTooLarge {
+        endpoint: Endpoint,
+        limit: usize,
+    },
+    /// The request never got an HTTP answer: offline, DNS, CORS, TLS.
+    Network {
+        endpoint: Endpoint,
+    },
+    /// Signed out by the server: the token is no longer accepted and cannot be renewed.
+    SessionExpired,
+    /// HTTP 403: signed in, but not allowed.
+    Forbidden {
+        message: Option<String>,
+    },
+    /// HTTP 429.
+    RateLimited {
+        retry_after_secs: Option<u64>,
+    },
+    /// Any other failed API call.
+    ApiFailed {
+        status: u16,
+        message: Option<String>,
+    },
+}
+
+/// What an error page shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorPresentation {
+    pub title: String,
+    pub what_happened: String,
+    pub what_to_do: String,
+    /// A fresh sign-in is likely to help.
+    pub offer_sign_in: bool,
+    /// An administrator has to change a setting; a retry alone will not help.
+    pub configuration_problem: bool,
+}
+
+/// Longest provider-supplied text kept.
+const PROVIDER_TEXT_LIMIT: usize = 300;
+
+/// Trims provider text to something safe to show: no control characters, bounded length.
+pub fn provider_text(raw: &str) -> String {
+    let cleaned: String = raw
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(PROVIDER_TEXT_LIMIT)
+        .collect();
+    cleaned.trim().to_owned()
+}
+
+const ADMIN_OAUTH_CLIENT: &str = "In Genesys Cloud: Admin > Integrations > OAuth, open the client named in config.json and check that its grant type is \"Code Authorization\" with PKCE, that the redirect URI matches this page's /callback exactly, and that it has the scopes this app needs.";
+
+impl AuthError {
+    pub fn presentation(&self) -> ErrorPresentation {
+        let retry = "Start a fresh sign-in.";
+        let (title, what_happened, what_to_do, offer_sign_in, configuration_problem): (String, String, String, bool, bool) = match self {
+            AuthError::BrowserUnsupported { missing } => (
+                "This browser cannot sign you in".into(),
+                format!("The browser does not provide {missing}, which secure sign-in needs."),
+                "Use a current version of Chrome, Edge, Firefox or Safari, outside private mode if storage is blocked.".into(),
+                false,
+                false,
+            ),
+            AuthError::UnknownProvider { id } => (
+                "Unknown sign-in provider".into(),
+                format!("The provider \"{}\" is not in this app's configuration.", provider_text(id)),
+                "Go back to the sign-in page and pick one of the listed providers.".into(),
+                true,
+                false,
+            ),
+            AuthError::MissingState | AuthError::UnknownTransaction => (
+                "This sign-in link is not valid here".into(),
+                "The sign-in response does not match a sign-in started in this browser tab. It may have been used already, opened in another tab or browser, or altered. Nothing was exchanged.".into(),
+                retry.into(),
+                true,
+                false,
+            ),
+            AuthError::TransactionExpired => (
+                "The sign-in took too long".into(),
+                "A sign-in must be completed within 10 minutes of starting it.".into(),
+                retry.into(),
+                true,
+                false,
+            ),
+            AuthError::IssuerMismatch { expected, received } => (
+                "The sign-in response came from the wrong server".into(),
+                format!(
+                    "The sign-in was started at {} but the response says it comes from {}. It was refused, and no code was sent anywhere.",
+                    provider_text(expected),
+                    received.as_deref().map(provider_text).unwrap_or_else(|| "no server at all".into())
+                ),
+                "Start a fresh sign-in. If this keeps happening, tell your administrator: two providers in config.json may be mixed up.".into(),
+                true,
+                false,
+            ),
+            AuthError::AuthorizationDenied { error, description } => {
+                let detail = description.as_deref().map(provider_text).filter(|d| !d.is_empty());
+                let said = detail.map(|d| format!(" The provider said: \u{201c}{d}\u{201d}")).unwrap_or_default();
+                match error.as_str() {
+                    "access_denied" => (
+                        "Sign-in was cancelled or refused".into(),
+                        format!("The sign-in did not complete (access_denied).{said}"),
+                        "Sign in again. If you did not cancel, ask your administrator whether your account may use this app.".into(),
+                        true,
+                        false,
+                    ),
+                    "login_required" | "consent_required" | "interaction_required" | "account_selection_required" => (
+                        "The provider needs you to sign in".into(),
+                        format!("The provider asked for an interactive sign-in ({}).{said}", provider_text(error)),
+                        retry.into(),
+                        true,
+                        false,
+                    ),
+                    "server_error" | "temporarily_unavailable" => (
+                        "The sign-in service is having trouble".into(),
+                        format!("The provider reported a temporary problem ({}).{said}", provider_text(error)),
+                        "Wait a minute, then sign in again.".into(),
+                        true,
+                        false,
+                    ),
+                    _ => (
+                        "The sign-in request was refused".into(),
+                        format!("The provider rejected the sign-in request ({}).{said}", provider_text(error)),
+                        format!("This is a configuration problem. {ADMIN_OAUTH_CLIENT}"),
+                        true,
+                        true,
+                    ),
+                }
+            }
+            AuthError::MissingCode => (
+                "The sign-in response is incomplete".into(),
+                "The provider redirected back without an authorization code.".into(),
+                retry.into(),
+                true,
+                false,
+            ),
+            AuthError::TokenRejected { status, error, description } => {
+                let said = description
+                    .as_deref()
+                    .map(provider_text)
+                    .filter(|d| !d.is_empty())
+                    .map(|d| format!(" The provider said: \u{201c}{d}\u{201d}"))
+                    .unwrap_or_default();
+                match error.as_str() {
+                    "invalid_grant" => (
+                        "The sign-in could not be completed".into(),
+                        format!("The sign-in code or session was refused (invalid_grant, HTTP {status}): it expired, was already used, or the session was ended.{said}"),
+                        retry.into(),
+                        true,
+                        false,
+                    ),
+                    "invalid_client" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope" | "invalid_request" => (
+                        "The app is not set up correctly with the provider".into(),
+                        format!("The token endpoint refused this app ({}, HTTP {status}).{said}", provider_text(error)),
+                        format!("This is a configuration problem. {ADMIN_OAUTH_CLIENT} Also check client_id in config.json."),
+                        true,
+                        true,
+                    ),
+                    _ => (
+                        "The sign-in service refused the request".into(),
+                        format!("The token endpoint answered with an error ({}, HTTP {status}).{said}", provider_text(error)),
+                        retry.into(),
+                        true,
+                        false,
+                    ),
+                }
+            }
+            AuthError::UnexpectedResponse { endpoint, status, content_type } => (
+                "The sign-in service sent an unexpected answer".into(),
+                format!(
+                    "{} answered HTTP {status} with {} instead of JSON. This usually means a proxy or the service itself is failing.",
+                    capitalise(endpoint.describe()),
+                    content_type.as_deref().map(provider_text).map(|c| format!("\"{c}\"")).unwrap_or_else(|| "no content type".into())
+                ),
+                "Try again in a minute. If it persists, check login_base/api_base in config.json and the provider's status page.".into(),
+                true,
+                false,
+            ),
+            AuthError::MalformedResponse { endpoint, reason } => (
+                "The sign-in service sent a malformed answer".into(),
+                format!("{} answered with JSON that is not valid here: {}.", capitalise(endpoint.describe()), provider_text(reason)),
+                "Try again. If it persists, the configured endpoint may not be a real OAuth server: check config.json.".into(),
+                true,
+                false,
+            ),
+            AuthError::ResponseTooLarge { endpoint, limit } => (
+                "The sign-in service sent too much data".into(),
+                format!("{} sent more than {} KiB; the answer was discarded.", capitalise(endpoint.describe()), limit / 1024),
+                "Try again. If it persists, check the configured endpoints in config.json.".into(),
+                true,
+                false,
+            ),
+            AuthError::Network { endpoint } => (
+                "Cannot reach the sign-in service".into(),
+                format!("{} did not answer: the network is down, the address is wrong, or the server does not allow this page's origin (CORS).", capitalise(endpoint.describe())),
+                "Check your connection and try again. Administrators: check login_base/api_base in config.json and that this page's origin is allowed on the OAuth client.".into(),
+                true,
+                false,
+            ),
+            AuthError::SessionExpired => (
+                "Your session has ended".into(),
+                "The provider no longer accepts this session (it expired, was revoked, or you signed out elsewhere).".into(),
+                "Sign in again; you will come back to the same page.".into(),
+                true,
+                false,
+            ),
+            AuthError::Forbidden { message } => (
+                "You do not have permission".into(),
+                format!(
+                    "You are signed in, but your account may not do this.{}",
+                    message.as_deref().map(provider_text).map(|m| format!(" The provider said: \u{201c}{m}\u{201d}")).unwrap_or_default()
+                ),
+                "Ask your administrator for the permission (in Genesys Cloud: a role with the needed permission), or for the OAuth client's scopes to include it.".into(),
+                false,
+                false,
+            ),
+            AuthError::RateLimited { retry_after_secs } => (
+                "Too many requests".into(),
+                "The provider asked this app to slow down.".into(),
+                match retry_after_secs {
+                    Some(secs) => format!("Try again in {secs} seconds."),
+                    None => "Try again in a minute.".into(),
+                },
+                false,
+                false,
+            ),
+            AuthError::ApiFailed { status, message } => (
+                "The request failed".into(),
+                format!(
+                    "The provider's API answered HTTP {status}.{}",
+                    message.as_deref().map(provider_text).map(|m| format!(" It said: \u{201c}{m}\u{201d}")).unwrap_or_default()
+                ),
+                "Try again in a moment.".into(),
+                false,
+                false,
+            ),
+        };
+        ErrorPresentation {
+            title,
+            what_happened,
+            what_to_do,
+            offer_sign_in,
+            configuration_problem,
+        }
+    }
+
+    /// A short machine-readable code, shown on error pages so support can search for it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AuthError::BrowserUnsupported { .. } => "browser_unsupported",
+            AuthError::UnknownProvider { .. } => "unknown_provider",
+            AuthError::MissingState => "missing_state",
+            AuthError::UnknownTransaction => "unknown_transaction",
+            AuthError::TransactionExpired => "transaction_expired",
+            AuthError::IssuerMismatch { .. } => "issuer_mismatch",
+            AuthError::AuthorizationDenied { .. } => "authorization_error",
+            AuthError::MissingCode => "missing_code",
+            AuthError::TokenRejected { .. } => "token_rejected",
+            AuthError::UnexpectedResponse { .. } => "unexpected_response",
+            AuthError::MalformedResponse { .. } => "malformed_response",
+            AuthError::ResponseTooLarge { .. } => "response_too_large",
+            AuthError::Network { .. } => "network",
+            AuthError::SessionExpired => "session_expired",
+            AuthError::Forbidden { .. } => "forbidden",
+            AuthError::RateLimited { .. } => "rate_limited",
+            AuthError::ApiFailed { .. } => "api_failed",
+        }
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+impl fmt::Display for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown = self.presentation();
+        write!(
+            f,
+            "{} [{}]: {}",
+            shown.title,
+            self.code(),
+            shown.what_happened
+        )
+    }
+}
+
+impl std::error::Error for AuthError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_variant_has_a_title_cause_and_remedy() {
+        let all = [
+            AuthError::BrowserUnsupported {
+                missing: "sessionStorage",
+            },
+            AuthError::UnknownProvider { id: "x".into() },
+            AuthError::MissingState,
+            AuthError::UnknownTransaction,
+            AuthError::TransactionExpired,
+            AuthError::IssuerMismatch {
+                expected: "https://a".into(),
+                received: Some("https://b".into()),
+            },
+            AuthError::AuthorizationDenied {
+                error: "access_denied".into(),
+                description: None,
+            },
+            AuthError::MissingCode,
+            AuthError::TokenRejected {
+                status: 400,
+                error: "invalid_grant".into(),
+                description: None,
+            },
+            AuthError::UnexpectedResponse {
+                endpoint: Endpoint::Token,
+                status: 502,
+                content_type: Some("text/html".into()),
+            },
+            AuthError::MalformedResponse {
+                endpoint: Endpoint::Token,
+                reason: "no access_token".into(),
+            },
+            AuthError::ResponseTooLarge {
+                endpoint: Endpoint::Token,
+                limit: 65536,
+            },
+            AuthError::Network {
+                endpoint: Endpoint::Token,
+            },
+            AuthError::SessionExpired,
+            AuthError::Forbidden { message: None },
+            AuthError::RateLimited {
+                retry_after_secs: Some(3),
+            },
+            AuthError::ApiFailed {
+                status: 500,
+                message: None,
+            },
+        ];
+        for error in all {
+            let shown = error.presentation();
+            assert!(
+                !shown.title.is_empty()
+                    && !shown.what_happened.is_empty()
+                    && !shown.what_to_do.is_empty(),
+                "{error:?}"
+            );
+            assert!(error.to_string().contains(error.code()));
+        }
+    }
+
+    #[test]
+    fn configuration_errors_name_the_admin_setting() {
+        for error in [
+            "invalid_request",
+            "unauthorized_client",
+            "unsupported_response_type",
+            "invalid_scope",
+        ] {
+            let shown = AuthError::AuthorizationDenied {
+                error: error.into(),
+                description: None,
+            }
+            .presentation();
+            assert!(shown.configuration_problem, "{error}");
+            assert!(shown.what_to_do.contains("Admin > Integrations > OAuth"));
+        }
+        let shown = AuthError::TokenRejected {
+            status: 401,
+            error: "invalid_client".into(),
+            description: None,
+        }
+        .presentation();
+        assert!(shown.configuration_problem && shown.what_to_do.contains("client_id"));
+        let cancelled = AuthError::AuthorizationDenied {
+            error: "access_denied".into(),
+            description: None,
+        }
+        .presentation();
+        assert!(!cancelled.configuration_problem && cancelled.offer_sign_in);
+    }
+
+    #[test]
+    fn provider_text_is_bounded_and_without_control_characters() {
+        let long = format!("{}\u{0007}\n", "x".repeat(1000));
+        let cleaned = provider_text(&long);
+        assert_eq!(cleaned.chars().count(), PROVIDER_TEXT_LIMIT);
+        assert!(!cleaned.contains('\u{0007}'));
+    }
+
+    #[test]
+    fn provider_description_is_kept_as_plain_text() {
+        let error = AuthError::AuthorizationDenied {
+            error: "access_denied".into(),
+            description: Some("<script>alert(1)</script>".into()),
+        };
+        assert!(error
+            .presentation()
+            .what_happened
+            .contains("<script>alert(1)</script>"));
+    }
+}

@@ -1,0 +1,131 @@
+//! When to refresh: pure arithmetic on the local clock, so it is tested without a browser.
+
+use crate::token::TokenSet;
+
+/// `setTimeout` silently fires at once for delays above 2^31-1 ms.
+pub const MAX_TIMER_DELAY_MS: u64 = 2_147_483_647;
+
+/// A refresh is never scheduled sooner than this after now, so a server that hands out
+/// very short lifetimes cannot make the app spin.
+pub const MIN_REFRESH_DELAY_MS: u64 = 2_000;
+
+/// Fixed margin kept before expiry, when the lifetime allows it.
+const MARGIN_MS: u64 = 60_000;
+
+/// The moment to refresh a token issued at `issued_at_ms` that expires at `expires_at_ms`:
+/// `min(0.8 x lifetime, lifetime - 60 s)`, never earlier than half the lifetime, moved
+/// earlier by up to 5 % of the lifetime (`jitter` in 0..1) so tabs and clients spread out.
+pub fn refresh_at_ms(issued_at_ms: u64, expires_at_ms: u64, jitter: f64) -> u64 {
+    let lifetime = expires_at_ms.saturating_sub(issued_at_ms);
+    let proportional = lifetime / 5 * 4;
+    let with_margin = lifetime.saturating_sub(MARGIN_MS);
+    let offset = proportional.min(with_margin).max(lifetime / 2);
+    let spread = (lifetime as f64 * 0.05 * jitter.clamp(0.0, 1.0)) as u64;
+    issued_at_ms.saturating_add(offset.saturating_sub(spread))
+}
+
+/// When the next refresh is due for `tokens`, or `None` when it cannot be planned (no
+/// refresh token, or no known lifetime).
+pub fn next_refresh_at(tokens: &TokenSet, jitter: f64) -> Option<u64> {
+    let expires_at = tokens.expires_at_ms?;
+    tokens.refresh_token.as_ref()?;
+    Some(refresh_at_ms(tokens.issued_at_ms, expires_at, jitter))
+}
+
+/// A timer delay for `target_ms`, clamped to what `setTimeout` can do.
+pub fn timer_delay_ms(now_ms: u64, target_ms: u64) -> u32 {
+    target_ms
+        .saturating_sub(now_ms)
+        .clamp(MIN_REFRESH_DELAY_MS, MAX_TIMER_DELAY_MS) as u32
+}
+
+/// `1 h 02 min`, `4 min 05 s`, `12 s`, or `expired`: the countdown on the dashboard.
+pub fn format_remaining(now_ms: u64, expires_at_ms: u64) -> String {
+    if now_ms >= expires_at_ms {
+        return "expired".into();
+    }
+    let secs = (expires_at_ms - now_ms).div_ceil(1000);
+    match (secs / 3600, secs % 3600 / 60, secs % 60) {
+        (0, 0, s) => format!("{s} s"),
+        (0, m, s) => format!("{m} min {s:02} s"),
+        (h, m, _) => format!("{h} h {m:02} min"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::Secret;
+
+    #[test]
+    fn long_lifetimes_refresh_at_eighty_percent() {
+        assert_eq!(refresh_at_ms(0, 3_600_000, 0.0), 2_880_000);
+    }
+
+    #[test]
+    fn medium_lifetimes_keep_a_minute_of_margin() {
+        assert_eq!(refresh_at_ms(0, 240_000, 0.0), 180_000);
+    }
+
+    #[test]
+    fn short_lifetimes_refresh_at_half() {
+        assert_eq!(refresh_at_ms(1_000, 31_000, 0.0), 16_000);
+        assert_eq!(refresh_at_ms(0, 0, 0.0), 0);
+    }
+
+    #[test]
+    fn jitter_only_moves_earlier_and_by_at_most_five_percent() {
+        let plain = refresh_at_ms(0, 3_600_000, 0.0);
+        let jittered = refresh_at_ms(0, 3_600_000, 1.0);
+        assert_eq!(plain - jittered, 180_000);
+        assert_eq!(
+            refresh_at_ms(0, 3_600_000, 7.0),
+            jittered,
+            "jitter is clamped"
+        );
+        assert_eq!(refresh_at_ms(0, 3_600_000, f64::NAN), plain);
+    }
+
+    #[test]
+    fn absurd_inputs_do_not_overflow() {
+        assert_eq!(refresh_at_ms(u64::MAX, u64::MAX, 0.5), u64::MAX);
+        assert_eq!(
+            refresh_at_ms(10, 5, 0.0),
+            10,
+            "expiry before issue means refresh now"
+        );
+    }
+
+    #[test]
+    fn timer_delays_are_clamped() {
+        assert_eq!(timer_delay_ms(1_000, 0), MIN_REFRESH_DELAY_MS as u32);
+        assert_eq!(timer_delay_ms(0, 10_000), 10_000);
+        assert_eq!(timer_delay_ms(0, u64::MAX), MAX_TIMER_DELAY_MS as u32);
+    }
+
+    #[test]
+    fn nothing_is_planned_without_a_refresh_token_or_lifetime() {
+        let mut tokens = TokenSet {
+            access_token: Secret::new("a"),
+            refresh_token: None,
+            id_token: None,
+            scope: None,
+            issued_at_ms: 0,
+            expires_at_ms: Some(100_000),
+        };
+        assert_eq!(next_refresh_at(&tokens, 0.0), None);
+        tokens.refresh_token = Some(Secret::new("r"));
+        assert_eq!(next_refresh_at(&tokens, 0.0), Some(50_000));
+        tokens.expires_at_ms = None;
+        assert_eq!(next_refresh_at(&tokens, 0.0), None);
+    }
+
+    #[test]
+    fn countdown_reads_naturally() {
+        assert_eq!(format_remaining(0, 12_000), "12 s");
+        assert_eq!(format_remaining(0, 245_000), "4 min 05 s");
+        assert_eq!(format_remaining(0, 3_720_000), "1 h 02 min");
+        assert_eq!(format_remaining(5, 5), "expired");
+        assert_eq!(format_remaining(0, 1), "1 s");
+    }
+}

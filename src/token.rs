@@ -1,0 +1,377 @@
+//! Step 3: the token endpoint. Request bodies for both grants, and strict validation of what
+//! comes back before anything is stored.
+
+use crate::error::{AuthError, Endpoint};
+use crate::query;
+use crate::secret::Secret;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Bodies larger than this are refused unread: no token response is anywhere near it.
+pub const MAX_RESPONSE_BYTES: usize = 64 * 1024;
+
+/// `expires_in` above this is treated as this: a token "valid for years" is a server mistake,
+/// and re-checking daily costs nothing.
+pub const MAX_LIFETIME_SECS: u64 = 24 * 60 * 60;
+
+/// An HTTP answer as the browser glue hands it over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpReply {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub retry_after: Option<String>,
+    pub body: String,
+}
+
+impl HttpReply {
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    pub fn is_json(&self) -> bool {
+        self.content_type.as_deref().is_some_and(|value| {
+            let mime = value
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase();
+            mime == "application/json" || mime.ends_with("+json")
+        })
+    }
+}
+
+/// The tokens of one session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenSet {
+    pub access_token: Secret,
+    pub refresh_token: Option<Secret>,
+    pub id_token: Option<Secret>,
+    pub scope: Option<String>,
+    /// When the request that obtained these tokens was sent (local clock).
+    pub issued_at_ms: u64,
+    /// `issued_at_ms + expires_in`, or `None` when the server did not say (see [`lifetime_secs`]).
+    pub expires_at_ms: Option<u64>,
+}
+
+impl TokenSet {
+    pub fn is_expired(&self, now_ms: u64) -> bool {
+        self.expires_at_ms
+            .is_some_and(|expires_at| now_ms >= expires_at)
+    }
+}
+
+/// Form body for `grant_type=authorization_code` (RFC 6749 4.1.3 with the PKCE verifier).
+pub fn authorization_code_form(
+    code: &Secret,
+    verifier: &Secret,
+    client_id: &str,
+    redirect_uri: &str,
+) -> Secret {
+    Secret::new(query::encode_pairs(&[
+        ("grant_type", "authorization_code"),
+        ("code", code.expose()),
+        ("code_verifier", verifier.expose()),
+        ("client_id", client_id),
+        ("redirect_uri", redirect_uri),
+    ]))
+}
+
+/// Form body for `grant_type=refresh_token` (RFC 6749 section 6; public clients send client_id).
+pub fn refresh_form(refresh_token: &Secret, client_id: &str) -> Secret {
+    Secret::new(query::encode_pairs(&[
+        ("grant_type", "refresh_token"),
+        ("refresh_token", refresh_token.expose()),
+        ("client_id", client_id),
+    ]))
+}
+
+/// The documented rule for `expires_in`:
+/// - a positive number of seconds (or a string of digits, which some servers send) is used,
+///   capped at [`MAX_LIFETIME_SECS`];
+/// - missing, zero, negative, fractional-only, non-numeric or null means "lifetime unknown":
+///   no proactive refresh, and the first 401 from the API triggers the refresh instead.
+///
+/// Never a panic, and never a lifetime of zero that would make a refresh loop.
+pub fn lifetime_secs(expires_in: Option<&Value>) -> Option<u64> {
+    let seconds = match expires_in? {
+        Value::Number(number) => number.as_u64().or_else(|| {
+            number
+                .as_f64()
+                .filter(|f| f.is_finite() && *f >= 1.0)
+                .map(|f| f as u64)
+        })?,
+        Value::String(text) => text.trim().parse::<u64>().ok()?,
+        _ => return None,
+    };
+    (seconds > 0).then(|| seconds.min(MAX_LIFETIME_SECS))
+}
+
+#[derive(Deserialize)]
+struct OAuthErrorBody {
+    error: String,
+    error_description: Option<String>,
+}
+
+/// Validates a token endpoint answer. `sent_at_ms` is when the request left, so a slow
+/// network or a skewed server clock can only make the token look shorter-lived, never longer.
+pub fn parse_token_response(reply: &HttpReply, sent_at_ms: u64) -> Result<TokenSet, AuthError> {
+    if reply.body.len() > MAX_RESPONSE_BYTES {
+        return Err(AuthError::ResponseTooLarge {
+            endpoint: Endpoint::Token,
+            limit: MAX_RESPONSE_BYTES,
+        });
+    }
+    if !reply.is_success() {
+        return Err(match serde_json::from_str::<OAuthErrorBody>(&reply.body) {
+            Ok(body) => AuthError::TokenRejected {
+                status: reply.status,
+                error: body.error,
+                description: body.error_description,
+            },
+            Err(_) => unexpected(reply),
+        });
+    }
+    if !reply.is_json() {
+        return Err(unexpected(reply));
+    }
+    let malformed = |reason: &str| AuthError::MalformedResponse {
+        endpoint: Endpoint::Token,
+        reason: reason.into(),
+    };
+    let body: Value =
+        serde_json::from_str(&reply.body).map_err(|_| malformed("the body is not valid JSON"))?;
+    let object = body
+        .as_object()
+        .ok_or_else(|| malformed("the body is not a JSON object"))?;
+    let access_token = match object.get("access_token") {
+        Some(Value::String(token)) if !token.is_empty() => Secret::new(token.as_str()),
+        Some(Value::String(_)) => return Err(malformed("access_token is empty")),
+        Some(_) => return Err(malformed("access_token is not a string")),
+        None => return Err(malformed("access_token is missing")),
+    };
+    match object.get("token_type") {
+        Some(Value::String(kind)) if kind.eq_ignore_ascii_case("bearer") => {}
+        Some(Value::String(_)) => return Err(malformed("token_type is not Bearer")),
+        _ => return Err(malformed("token_type is missing")),
+    }
+    let optional_secret = |name: &str| -> Result<Option<Secret>, AuthError> {
+        match object.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(value)) if value.is_empty() => Ok(None),
+            Some(Value::String(value)) => Ok(Some(Secret::new(value.as_str()))),
+            Some(_) => Err(malformed(&format!("{name} is not a string"))),
+        }
+    };
+    let refresh_token = optional_secret("refresh_token")?;
+    let id_token = optional_secret("id_token")?;
+    let scope = object
+        .get("scope")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let expires_at_ms =
+        lifetime_secs(object.get("expires_in")).map(|secs| sent_at_ms.saturating_add(secs * 1000));
+    Ok(TokenSet {
+        access_token,
+        refresh_token,
+        id_token,
+        scope,
+        issued_at_ms: sent_at_ms,
+        expires_at_ms,
+    })
+}
+
+fn unexpected(reply: &HttpReply) -> AuthError {
+    AuthError::UnexpectedResponse {
+        endpoint: Endpoint::Token,
+        status: reply.status,
+        content_type: reply.content_type.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json_reply(status: u16, body: &str) -> HttpReply {
+        HttpReply {
+            status,
+            content_type: Some("application/json;charset=UTF-8".into()),
+            retry_after: None,
+            body: body.into(),
+        }
+    }
+
+    fn parse(body: &str) -> Result<TokenSet, AuthError> {
+        parse_token_response(&json_reply(200, body), 1_000_000)
+    }
+
+    #[test]
+    fn accepts_a_genesys_shaped_response() {
+        let tokens = parse(r#"{"access_token":"at","token_type":"bearer","expires_in":86399,"refresh_token":"rt","extra":{"x":1}}"#).unwrap();
+        assert_eq!(tokens.access_token.expose(), "at");
+        assert_eq!(tokens.refresh_token.unwrap().expose(), "rt");
+        assert_eq!(tokens.expires_at_ms, Some(1_000_000 + 86_399_000));
+        assert_eq!(tokens.issued_at_ms, 1_000_000);
+    }
+
+    #[test]
+    fn token_type_is_case_insensitive_but_required() {
+        assert!(parse(r#"{"access_token":"a","token_type":"Bearer"}"#).is_ok());
+        assert!(parse(r#"{"access_token":"a","token_type":"BEARER"}"#).is_ok());
+        assert!(matches!(
+            parse(r#"{"access_token":"a","token_type":"mac"}"#),
+            Err(AuthError::MalformedResponse { .. })
+        ));
+        assert!(matches!(
+            parse(r#"{"access_token":"a"}"#),
+            Err(AuthError::MalformedResponse { .. })
+        ));
+    }
+
+    #[test]
+    fn access_token_must_be_a_non_empty_string() {
+        for body in [
+            r#"{"token_type":"bearer"}"#,
+            r#"{"access_token":"","token_type":"bearer"}"#,
+            r#"{"access_token":42,"token_type":"bearer"}"#,
+            r#"{"access_token":null,"token_type":"bearer"}"#,
+            r#"[]"#,
+            r#""at""#,
+            r#"{"access_token":"a","token_type":"bearer","refresh_token":7}"#,
+        ] {
+            assert!(
+                matches!(parse(body), Err(AuthError::MalformedResponse { .. })),
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn malformed_json_and_wrong_content_type_are_typed_errors() {
+        assert!(matches!(
+            parse(r#"{"access_token":"#),
+            Err(AuthError::MalformedResponse { .. })
+        ));
+        let html = HttpReply {
+            status: 200,
+            content_type: Some("text/html".into()),
+            retry_after: None,
+            body: "<html>".into(),
+        };
+        assert!(matches!(
+            parse_token_response(&html, 0),
+            Err(AuthError::UnexpectedResponse { status: 200, .. })
+        ));
+        let none = HttpReply {
+            content_type: None,
+            ..html
+        };
+        assert!(matches!(
+            parse_token_response(&none, 0),
+            Err(AuthError::UnexpectedResponse { .. })
+        ));
+    }
+
+    #[test]
+    fn html_502_is_an_unexpected_response() {
+        let reply = HttpReply {
+            status: 502,
+            content_type: Some("text/html".into()),
+            retry_after: None,
+            body: "<h1>Bad Gateway</h1>".into(),
+        };
+        assert_eq!(
+            parse_token_response(&reply, 0).unwrap_err(),
+            AuthError::UnexpectedResponse {
+                endpoint: Endpoint::Token,
+                status: 502,
+                content_type: Some("text/html".into())
+            }
+        );
+    }
+
+    #[test]
+    fn oauth_error_bodies_keep_the_server_error() {
+        let reply = json_reply(
+            400,
+            r#"{"error":"invalid_grant","error_description":"code already used"}"#,
+        );
+        assert_eq!(
+            parse_token_response(&reply, 0).unwrap_err(),
+            AuthError::TokenRejected {
+                status: 400,
+                error: "invalid_grant".into(),
+                description: Some("code already used".into())
+            }
+        );
+    }
+
+    #[test]
+    fn oversized_bodies_are_refused() {
+        let huge = format!(
+            r#"{{"access_token":"{}","token_type":"bearer"}}"#,
+            "a".repeat(MAX_RESPONSE_BYTES)
+        );
+        assert!(matches!(
+            parse(&huge),
+            Err(AuthError::ResponseTooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn expires_in_rule() {
+        let lifetime = |v: &str| lifetime_secs(Some(&serde_json::from_str(v).unwrap()));
+        assert_eq!(lifetime("3600"), Some(3600));
+        assert_eq!(lifetime("\"3600\""), Some(3600));
+        assert_eq!(lifetime("59.9"), Some(59));
+        assert_eq!(lifetime("0"), None);
+        assert_eq!(lifetime("-5"), None);
+        assert_eq!(lifetime("0.5"), None);
+        assert_eq!(lifetime("null"), None);
+        assert_eq!(lifetime("\"soon\""), None);
+        assert_eq!(lifetime("true"), None);
+        assert_eq!(
+            lifetime("315360000"),
+            Some(MAX_LIFETIME_SECS),
+            "ten years is capped"
+        );
+        assert_eq!(lifetime("1e300"), Some(MAX_LIFETIME_SECS));
+        assert_eq!(lifetime_secs(None), None);
+        let tokens =
+            parse(r#"{"access_token":"a","token_type":"bearer","expires_in":"never"}"#).unwrap();
+        assert_eq!(tokens.expires_at_ms, None);
+        assert!(!tokens.is_expired(u64::MAX));
+    }
+
+    #[test]
+    fn expiry_counts_from_when_the_request_was_sent() {
+        let reply = json_reply(
+            200,
+            r#"{"access_token":"a","token_type":"bearer","expires_in":60}"#,
+        );
+        let tokens = parse_token_response(&reply, 5_000).unwrap();
+        assert_eq!(tokens.expires_at_ms, Some(65_000));
+        assert!(!tokens.is_expired(64_999));
+        assert!(tokens.is_expired(65_000));
+    }
+
+    #[test]
+    fn form_bodies_are_encoded_and_never_printable() {
+        let body = authorization_code_form(
+            &Secret::new("c+d"),
+            &Secret::new("v"),
+            "App Name@Vendor",
+            "http://a/callback",
+        );
+        assert_eq!(
+            body.expose(),
+            "grant_type=authorization_code&code=c%2Bd&code_verifier=v&client_id=App%20Name%40Vendor&redirect_uri=http%3A%2F%2Fa%2Fcallback"
+        );
+        assert!(!format!("{body:?}").contains("code_verifier"));
+        assert_eq!(
+            refresh_form(&Secret::new("r"), "c").expose(),
+            "grant_type=refresh_token&refresh_token=r&client_id=c"
+        );
+    }
+}

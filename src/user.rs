@@ -1,0 +1,229 @@
+//! The signed-in user, normalised from each provider's own shape into one type the views use.
+
+use crate::error::{AuthError, Endpoint};
+use crate::token::{HttpReply, MAX_RESPONSE_BYTES};
+use serde::Deserialize;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserProfile {
+    pub id: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub username: Option<String>,
+    pub title: Option<String>,
+    pub department: Option<String>,
+    pub organization: Option<String>,
+    pub presence: Option<String>,
+}
+
+impl UserProfile {
+    /// Up to two initials for the avatar.
+    pub fn initials(&self) -> String {
+        self.display_name
+            .split_whitespace()
+            .filter_map(|word| word.chars().next())
+            .filter(|c| c.is_alphanumeric())
+            .take(2)
+            .flat_map(char::to_uppercase)
+            .collect()
+    }
+}
+
+#[derive(Deserialize)]
+struct GenesysUser {
+    id: String,
+    name: Option<String>,
+    email: Option<String>,
+    username: Option<String>,
+    title: Option<String>,
+    department: Option<String>,
+    organization: Option<Named>,
+    presence: Option<GenesysPresence>,
+}
+
+#[derive(Deserialize)]
+struct Named {
+    name: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GenesysPresence {
+    presence_definition: Option<PresenceDefinition>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PresenceDefinition {
+    system_presence: Option<String>,
+}
+
+/// `GET /api/v2/users/me` on Genesys Cloud.
+pub fn parse_genesys_user(reply: &HttpReply) -> Result<UserProfile, AuthError> {
+    let user: GenesysUser = parse_api_json(reply, Endpoint::CurrentUser)?;
+    let non_empty =
+        |value: Option<String>| value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let email = non_empty(user.email);
+    let username = non_empty(user.username);
+    let display_name = non_empty(user.name)
+        .or_else(|| username.clone())
+        .or_else(|| email.clone())
+        .unwrap_or_else(|| user.id.clone());
+    Ok(UserProfile {
+        id: user.id,
+        display_name,
+        email,
+        username,
+        title: non_empty(user.title),
+        department: non_empty(user.department),
+        organization: non_empty(user.organization.and_then(|o| o.name)),
+        presence: non_empty(
+            user.presence
+                .and_then(|p| p.presence_definition)
+                .and_then(|d| d.system_presence),
+        ),
+    })
+}
+
+/// The message of an API error body, in any of the shapes Genesys and CXone use.
+pub fn api_error_message(body: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(body).ok()?;
+    ["message", "error_description", "error"]
+        .iter()
+        .find_map(|key| value.get(key).and_then(|v| v.as_str()).map(str::to_owned))
+}
+
+/// Maps a non-success API reply to an error: 403 is a permission problem, 429 carries its
+/// `Retry-After`, 401 is left to the caller (it refreshes and retries once).
+pub fn api_failure(reply: &HttpReply) -> AuthError {
+    match reply.status {
+        401 => AuthError::SessionExpired,
+        403 => AuthError::Forbidden {
+            message: api_error_message(&reply.body),
+        },
+        429 => AuthError::RateLimited {
+            retry_after_secs: reply
+                .retry_after
+                .as_deref()
+                .and_then(|v| v.trim().parse().ok()),
+        },
+        status => AuthError::ApiFailed {
+            status,
+            message: api_error_message(&reply.body),
+        },
+    }
+}
+
+fn parse_api_json<T: for<'de> Deserialize<'de>>(
+    reply: &HttpReply,
+    endpoint: Endpoint,
+) -> Result<T, AuthError> {
+    if reply.body.len() > MAX_RESPONSE_BYTES {
+        return Err(AuthError::ResponseTooLarge {
+            endpoint,
+            limit: MAX_RESPONSE_BYTES,
+        });
+    }
+    if !reply.is_success() {
+        return Err(api_failure(reply));
+    }
+    if !reply.is_json() {
+        return Err(AuthError::UnexpectedResponse {
+            endpoint,
+            status: reply.status,
+            content_type: reply.content_type.clone(),
+        });
+    }
+    serde_json::from_str(&reply.body).map_err(|error| AuthError::MalformedResponse {
+        endpoint,
+        reason: format!("unexpected user record ({error})"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reply(status: u16, body: &str) -> HttpReply {
+        HttpReply {
+            status,
+            content_type: Some("application/json".into()),
+            retry_after: None,
+            body: body.into(),
+        }
+    }
+
+    #[test]
+    fn reads_a_genesys_user_with_expansions() {
+        let user = parse_genesys_user(&reply(
+            200,
+            r#"{"id":"u1","name":"Ada Lovelace","email":"ada@example.com","title":"Senior Agent","department":"Customer Care",
+                "username":"ada@example.com","division":{"id":"d","name":"Home"},"organization":{"id":"o","name":"Sandbox Contact Center"},
+                "presence":{"presenceDefinition":{"id":"p","systemPresence":"Available"}},"routingStatus":{"status":"IDLE"}}"#,
+        ))
+        .unwrap();
+        assert_eq!(user.display_name, "Ada Lovelace");
+        assert_eq!(user.title.as_deref(), Some("Senior Agent"));
+        assert_eq!(user.department.as_deref(), Some("Customer Care"));
+        assert_eq!(user.organization.as_deref(), Some("Sandbox Contact Center"));
+        assert_eq!(user.presence.as_deref(), Some("Available"));
+        assert_eq!(user.initials(), "AL");
+    }
+
+    #[test]
+    fn falls_back_when_optional_fields_are_missing() {
+        let user = parse_genesys_user(&reply(
+            200,
+            r#"{"id":"u2","name":" ","email":"x@example.com","title":""}"#,
+        ))
+        .unwrap();
+        assert_eq!(user.display_name, "x@example.com");
+        assert_eq!(user.title, None);
+        assert_eq!(
+            parse_genesys_user(&reply(200, r#"{"id":"u3"}"#))
+                .unwrap()
+                .display_name,
+            "u3"
+        );
+    }
+
+    #[test]
+    fn api_errors_are_typed() {
+        assert_eq!(
+            parse_genesys_user(&reply(401, "{}")).unwrap_err(),
+            AuthError::SessionExpired
+        );
+        assert_eq!(
+            parse_genesys_user(&reply(
+                403,
+                r#"{"message":"Missing permission","code":"missing.permissions","status":403}"#
+            ))
+            .unwrap_err(),
+            AuthError::Forbidden {
+                message: Some("Missing permission".into())
+            }
+        );
+        let limited = HttpReply {
+            retry_after: Some("7".into()),
+            ..reply(429, "{}")
+        };
+        assert_eq!(
+            parse_genesys_user(&limited).unwrap_err(),
+            AuthError::RateLimited {
+                retry_after_secs: Some(7)
+            }
+        );
+        assert!(matches!(
+            parse_genesys_user(&reply(200, "{\"name\":1}")),
+            Err(AuthError::MalformedResponse { .. })
+        ));
+        let html = HttpReply {
+            content_type: Some("text/html".into()),
+            ..reply(200, "<html>")
+        };
+        assert!(matches!(
+            parse_genesys_user(&html),
+            Err(AuthError::UnexpectedResponse { .. })
+        ));
+    }
+}
