@@ -1,0 +1,32 @@
+//! Thin glue to the browser: clock, randomness, storage, fetch and the address bar.
+//! No protocol decisions are made here; they live in the pure modules.
+
+pub mod http;
+pub mod page;
+pub mod storage;
+
+use crate::error::AuthError;
+use crate::pkce::RANDOM_BYTES;
+use rand::{rngs::OsRng, TryRngCore};
+
+/// Milliseconds since the epoch on the local clock.
+pub fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+/// 32 bytes from `crypto.getRandomValues`. Fails (rather than falling back to anything
+/// weaker) when the browser has no CSPRNG.
+pub fn random_bytes() -> Result<[u8; RANDOM_BYTES], AuthError> {
+    let mut bytes = [0u8; RANDOM_BYTES];
+    OsRng
+        .try_fill_bytes(&mut bytes)
+        .map_err(|_| AuthError::BrowserUnsupported {
+            missing: "a secure random number generator (crypto.getRandomValues)",
+        })?;
+    Ok(bytes)
+}
+
+/// A number in 0..1 for spreading timers; not security relevant.
+pub fn jitter() -> f64 {
+    js_sys::Math::random()
+}

@@ -1,0 +1,109 @@
+//! What survives a page load: login transactions (sessionStorage, keyed by `state`), the
+//! session's tokens (per the configured policy), and a one-shot notice for the login page.
+
+use crate::authorize::LoginTransaction;
+use crate::config::TokenStorage;
+use crate::error::AuthError;
+use crate::token::TokenSet;
+use gloo_storage::{LocalStorage, SessionStorage, Storage};
+use serde::{Deserialize, Serialize};
+
+const TRANSACTION_PREFIX: &str = "pkce-desk.tx.";
+const SESSION_KEY: &str = "pkce-desk.session";
+const NOTICE_KEY: &str = "pkce-desk.notice";
+
+/// A signed-in session as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredSession {
+    pub provider_id: String,
+    pub tokens: TokenSet,
+}
+
+/// sessionStorage is required for the transaction; a browser that blocks it cannot sign in.
+pub fn ensure_available() -> Result<(), AuthError> {
+    let available = web_sys::window()
+        .and_then(|w| w.session_storage().ok().flatten())
+        .is_some();
+    if available {
+        Ok(())
+    } else {
+        Err(AuthError::BrowserUnsupported {
+            missing: "sessionStorage",
+        })
+    }
+}
+
+pub fn save_transaction(transaction: &LoginTransaction) -> Result<(), AuthError> {
+    SessionStorage::set(
+        format!("{TRANSACTION_PREFIX}{}", transaction.state),
+        transaction,
+    )
+    .map_err(|_| AuthError::BrowserUnsupported {
+        missing: "writable sessionStorage",
+    })
+}
+
+/// Reads and deletes the transaction for `state`: whatever happens next, it cannot be used again.
+pub fn take_transaction(state: &str) -> Option<LoginTransaction> {
+    let key = format!("{TRANSACTION_PREFIX}{state}");
+    let transaction = SessionStorage::get::<LoginTransaction>(&key).ok();
+    SessionStorage::delete(&key);
+    transaction
+}
+
+/// Deletes abandoned transactions (a sign-in started and never finished).
+pub fn purge_expired_transactions(now_ms: u64) {
+    let storage = SessionStorage::raw();
+    let keys: Vec<String> = (0..storage.length().unwrap_or(0))
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .filter(|key| key.starts_with(TRANSACTION_PREFIX))
+        .collect();
+    for key in keys {
+        let stale =
+            SessionStorage::get::<LoginTransaction>(&key).map_or(true, |tx| tx.is_expired(now_ms));
+        if stale {
+            SessionStorage::delete(&key);
+        }
+    }
+}
+
+pub fn load_session(policy: TokenStorage) -> Option<StoredSession> {
+    match policy {
+        TokenStorage::Memory => None,
+        TokenStorage::Session => SessionStorage::get(SESSION_KEY).ok(),
+        TokenStorage::Local => LocalStorage::get(SESSION_KEY).ok(),
+    }
+}
+
+/// Stores the session whole or not at all.
+pub fn save_session(policy: TokenStorage, session: &StoredSession) -> Result<(), AuthError> {
+    let result = match policy {
+        TokenStorage::Memory => Ok(()),
+        TokenStorage::Session => SessionStorage::set(SESSION_KEY, session),
+        TokenStorage::Local => LocalStorage::set(SESSION_KEY, session),
+    };
+    result.map_err(|_| {
+        clear_session();
+        AuthError::BrowserUnsupported {
+            missing: "writable storage for the session",
+        }
+    })
+}
+
+/// Removes the session from every store, whatever the policy: a policy change in config.json
+/// must not leave old tokens behind.
+pub fn clear_session() {
+    SessionStorage::delete(SESSION_KEY);
+    LocalStorage::delete(SESSION_KEY);
+}
+
+/// A message for the next login page (it survives the trip through the provider's logout).
+pub fn set_notice(text: &str) {
+    let _ = SessionStorage::set(NOTICE_KEY, text);
+}
+
+pub fn take_notice() -> Option<String> {
+    let notice = SessionStorage::get::<String>(NOTICE_KEY).ok();
+    SessionStorage::delete(NOTICE_KEY);
+    notice
+}

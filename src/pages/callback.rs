@@ -1,0 +1,62 @@
+use super::{ErrorPanel, Shell};
+use crate::browser::page;
+use crate::callback::parse_callback;
+use crate::store::{AuthState, AuthStore};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{Redirect, A};
+use leptos_router::NavigateOptions;
+
+/// `/callback`: where the provider sends the browser back.
+#[component]
+pub fn CallbackPage() -> impl IntoView {
+    let store = expect_context::<AuthStore>();
+    let query_string = page::query();
+    if !parse_callback(&query_string).is_empty() {
+        // Before any await: the code and state leave the address bar and the history entry,
+        // so a reload or the back button can never replay them.
+        page::replace_url("/callback");
+        store.mark_exchanging();
+        let store = store.clone();
+        spawn_local(async move { store.complete_sign_in(query_string).await });
+    }
+
+    let state = store.state;
+    let landing = store.landing;
+    move || {
+        match state.get() {
+        AuthState::SignedIn(_) => {
+            let target = landing.get_untracked().unwrap_or_else(|| "/dashboard".into());
+            view! { <Redirect path=target options=NavigateOptions { replace: true, ..Default::default() } /> }
+                .into_any()
+        }
+        AuthState::Failed(error) => view! {
+            <Shell>
+                <section class="card"><ErrorPanel error /></section>
+            </Shell>
+        }
+        .into_any(),
+        AuthState::Exchanging | AuthState::Redirecting => view! {
+            <Shell>
+                <section class="card center" aria-busy="true">
+                    <div class="spinner" aria-hidden="true"></div>
+                    <p role="status" data-testid="callback-status">"Signing you in…"</p>
+                </section>
+            </Shell>
+        }
+        .into_any(),
+        // A reload after a failure, or a visit without a sign-in: nothing to do here, and no
+        // automatic redirect (that could loop).
+        AuthState::SignedOut { .. } => view! {
+            <Shell>
+                <section class="card" data-testid="callback-idle">
+                    <h1>"No sign-in in progress"</h1>
+                    <p>"This page finishes a sign-in started from the sign-in page, and there is none to finish."</p>
+                    <A href="/login" attr:class="button primary" attr:data-testid="fresh-sign-in">"Go to sign-in"</A>
+                </section>
+            </Shell>
+        }
+        .into_any(),
+    }
+    }
+}
