@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Sets the machine up, then runs the demo: the sandbox (a local stand-in for Genesys Cloud) and
+# the app, served by `trunk serve`. Ctrl-C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SANDBOX_PORT=9090
+APP_PORT=8080
+# Short, so the automatic token renewal can be watched on the dashboard.
+TOKEN_LIFETIME=${TOKEN_LIFETIME:-120}
+
+bash scripts/setup.sh
+export PATH="$HOME/.cargo/bin:$PATH"
+
+for port in "$SANDBOX_PORT" "$APP_PORT"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "[demo] port $port on 127.0.0.1 is already in use; stop whatever runs there (an earlier demo?) and try again" >&2
+    exit 1
+  fi
+done
+
+cargo build -q -p pkce-desk-sandbox
+target/debug/sandbox --port "$SANDBOX_PORT" --access-token-lifetime "$TOKEN_LIFETIME" \
+  --redirect-uri "http://127.0.0.1:$APP_PORT/callback" --redirect-uri "http://localhost:$APP_PORT/callback" &
+sandbox_pid=$!
+trap 'kill "$sandbox_pid" 2>/dev/null || true' EXIT
+
+for _ in $(seq 1 50); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$SANDBOX_PORT") 2>/dev/null; then break; fi
+  sleep 0.2
+done
+
+cat <<MSG
+
+  pkce-desk demo
+  --------------
+  Open  http://127.0.0.1:$APP_PORT  once trunk says it is serving.
+  Sign in on the sandbox page as  ada@example.com / demo  (or grace@example.com / demo).
+  Access tokens last ${TOKEN_LIFETIME}s here, so you can watch them renew on the dashboard.
+  Ctrl-C stops the demo.
+
+MSG
+trunk serve --port "$APP_PORT"

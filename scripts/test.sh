@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, unit and sandbox tests, a release build of the app, and the
+# Playwright end-to-end suite (which starts and stops its own sandbox and static server).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "cargo test (protocol modules and sandbox)"
+cargo test --workspace
+
+step "release build of the app (trunk build --release, wasm-opt from binaryen 132)"
+cargo build -q -p pkce-desk-sandbox
+trunk build --release
+
+step "Playwright end-to-end suite"
+(cd end2end && npx playwright test)
