@@ -1,0 +1,162 @@
+import { expect, type Page, type Request } from '@playwright/test';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The sandbox standing in for Genesys Cloud (started by playwright.config.ts). */
+export const SANDBOX = 'http://127.0.0.1:9190';
+/** Where serve-dist.mjs serves the app (the config's baseURL). */
+export const APP = 'http://127.0.0.1:8180';
+
+export const SESSION_KEY = 'pkce-desk.session';
+export const TX_PREFIX = 'pkce-desk.tx.';
+export const PROVIDER_ID = 'sandbox-genesys';
+export const PROVIDER_BUTTON_TEXT = 'Sign in with Genesys Cloud (sandbox)';
+
+export const ADA = {
+  username: 'ada@example.com',
+  password: 'demo',
+  name: 'Ada Lovelace',
+  title: 'Senior Agent',
+  department: 'Customer Care',
+};
+
+export interface Credentials {
+  username?: string;
+  password?: string;
+}
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  resourceType: string;
+  isNavigation: boolean;
+}
+
+/**
+ * Records every request the page makes (navigations, fetches, sub-resources) so a test can
+ * count them afterwards. Attach it before the first navigation.
+ */
+export class RequestRecorder {
+  readonly requests: RecordedRequest[] = [];
+
+  constructor(page: Page) {
+    page.on('request', (request: Request) => {
+      this.requests.push({
+        method: request.method(),
+        url: request.url(),
+        resourceType: request.resourceType(),
+        isNavigation: request.isNavigationRequest(),
+      });
+    });
+  }
+
+  /** Requests with this method whose URL is `origin + pathname` (any query string). */
+  matching(method: string, pathname: string, origin: string = SANDBOX): RecordedRequest[] {
+    return this.requests.filter((r) => {
+      if (r.method !== method.toUpperCase()) return false;
+      const url = new URL(r.url);
+      return url.origin === origin && url.pathname === pathname;
+    });
+  }
+
+  count(method: string, pathname: string, origin: string = SANDBOX): number {
+    return this.matching(method, pathname, origin).length;
+  }
+
+  /** POSTs to the sandbox's token endpoint. */
+  tokenPosts(): number {
+    return this.count('POST', '/oauth/token');
+  }
+
+  /** GETs of the current-user API. */
+  userGets(): number {
+    return this.count('GET', '/api/v2/users/me');
+  }
+
+  urls(): string[] {
+    return this.requests.map((r) => r.url);
+  }
+}
+
+export function recordRequests(page: Page): RequestRecorder {
+  return new RequestRecorder(page);
+}
+
+/** Collects (and dismisses) every JavaScript dialog: an XSS payload that ran would show here. */
+export function recordDialogs(page: Page): string[] {
+  const dialogs: string[] = [];
+  page.on('dialog', async (dialog) => {
+    dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+    await dialog.dismiss().catch(() => {});
+  });
+  return dialogs;
+}
+
+/** The app's login page, ready to click. */
+export async function gotoLogin(page: Page, path = '/login'): Promise<void> {
+  await page.goto(path);
+  await expect(page.getByRole('heading', { name: 'Sign in', exact: true })).toBeVisible();
+}
+
+/**
+ * From the app's login page, clicks the sandbox provider's button and waits for the
+ * sandbox's sign-in form. Returns the authorize URL (it carries `state`, the PKCE challenge…).
+ */
+export async function startSignIn(page: Page): Promise<URL> {
+  const button = page.getByTestId(`sign-in-${PROVIDER_ID}`);
+  await expect(button).toHaveText(new RegExp(PROVIDER_BUTTON_TEXT.replace(/[()]/g, '\\$&')));
+  await button.click();
+  await page.waitForURL((url) => url.origin === SANDBOX && url.pathname === '/oauth/authorize');
+  await expect(page.getByLabel('Username')).toBeVisible();
+  return new URL(page.url());
+}
+
+/** On the sandbox's sign-in form: fills in the credentials and clicks "Sign in". */
+export async function submitSandboxForm(page: Page, creds: Credentials = {}): Promise<void> {
+  const { username = ADA.username, password = ADA.password } = creds;
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+/** Waits until the dashboard shows the signed-in user's name. */
+export async function expectDashboard(page: Page, name = ADA.name): Promise<void> {
+  await page.waitForURL((url) => url.origin === APP && url.pathname === '/dashboard');
+  await expect(page.getByTestId('user-name')).toHaveText(name);
+}
+
+/**
+ * Signs in through the sandbox form, starting from the app's login page (it goes there
+ * first if the page is elsewhere), and waits for the dashboard.
+ */
+export async function signIn(page: Page, creds: Credentials = {}): Promise<void> {
+  const here = page.url().startsWith(APP) ? new URL(page.url()) : null;
+  if (!here || here.pathname !== '/login') {
+    await gotoLogin(page);
+  } else {
+    await expect(page.getByTestId(`sign-in-${PROVIDER_ID}`)).toBeVisible();
+  }
+  await startSignIn(page);
+  await submitSandboxForm(page, creds);
+  const expectedName =
+    (creds.username ?? ADA.username).toLowerCase() === 'grace@example.com' ? 'Grace Hopper' : ADA.name;
+  await expectDashboard(page, expectedName);
+}
+
+/** The stored session (`pkce-desk.session` in sessionStorage), parsed, or null. */
+export async function readSession(page: Page): Promise<any | null> {
+  const raw = await page.evaluate((key) => window.sessionStorage.getItem(key), SESSION_KEY);
+  return raw === null ? null : JSON.parse(raw);
+}
+
+/** All sessionStorage keys of the app's origin. */
+export async function sessionStorageKeys(page: Page): Promise<string[]> {
+  return page.evaluate(() => Object.keys(window.sessionStorage));
+}
+
+/** end2end/screenshots/ (committed: they show what the app looks like). */
+export const SCREENSHOTS_DIR = fileURLToPath(new URL('../screenshots/', import.meta.url));
+
+export function screenshotPath(name: string): string {
+  return path.join(SCREENSHOTS_DIR, name);
+}
