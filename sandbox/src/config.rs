@@ -26,6 +26,9 @@ pub struct SandboxConfig {
     pub client_id: String,
     /// Registered redirect URIs, compared byte-for-byte at /oauth/authorize and /oauth/token.
     pub redirect_uris: Vec<String>,
+    /// Serves the `/__sandbox/*` endpoints that make the sandbox fail on demand
+    /// (see `controls`). Off by default so a demo cannot be sabotaged by accident.
+    pub test_controls: bool,
 }
 
 impl Default for SandboxConfig {
@@ -39,6 +42,7 @@ impl Default for SandboxConfig {
                 .iter()
                 .map(|s| s.to_string())
                 .collect(),
+            test_controls: false,
         }
     }
 }
@@ -120,6 +124,8 @@ where
                 validate_redirect_uri(&v)?;
                 redirect_uris.push(v);
             }
+            // A switch: `--test-controls=yes` is as much a mistake as any unknown argument.
+            "--test-controls" if inline_value.is_none() => config.test_controls = true,
             _ => return Err(format!("unknown argument: {arg}")),
         }
     }
@@ -191,7 +197,7 @@ pub fn origin_of(url: &str) -> Option<String> {
 /// Usage text; `--help` also lists the demo users.
 pub fn usage() -> String {
     format!(
-        "Usage: sandbox [--port PORT] [--access-token-lifetime SECONDS] [--client-id ID] [--redirect-uri URL]...\n\
+        "Usage: sandbox [--port PORT] [--access-token-lifetime SECONDS] [--client-id ID] [--redirect-uri URL]... [--test-controls]\n\
          \n\
          A local stand-in for Genesys Cloud's authorization server and API (listens on 127.0.0.1 only).\n\
          \n\
@@ -201,6 +207,9 @@ pub fn usage() -> String {
          \x20 --client-id ID                   the one registered OAuth client (default {DEFAULT_CLIENT_ID})\n\
          \x20 --redirect-uri URL               a registered redirect URI, repeatable\n\
          \x20                                  (default {} and {})\n\
+         \x20 --test-controls                  serve /__sandbox/* so tests can inject failures,\n\
+         \x20                                  change token settings and read request counts\n\
+         \x20                                  (and close every connection after its response)\n\
          \x20 -h, --help                       show this help and the demo users\n",
         DEFAULT_REDIRECT_URIS[0], DEFAULT_REDIRECT_URIS[1]
     )
@@ -234,6 +243,7 @@ mod tests {
         assert_eq!(c.port, 9090);
         assert_eq!(c.client_id, "pkce-desk-demo");
         assert_eq!(c.access_token_lifetime, Duration::from_secs(3600));
+        assert!(!c.test_controls);
         assert_eq!(
             c.redirect_uris,
             vec![
@@ -258,6 +268,7 @@ mod tests {
             "--redirect-uri",
             "http://a.test:1/cb",
             "--redirect-uri=https://b.test/cb?x=1",
+            "--test-controls",
         ]))
         .unwrap() else {
             panic!("expected Run")
@@ -265,6 +276,7 @@ mod tests {
         assert_eq!(c.port, 0);
         assert_eq!(c.access_token_lifetime, Duration::from_secs(5));
         assert_eq!(c.client_id, "x");
+        assert!(c.test_controls);
         assert_eq!(
             c.redirect_uris,
             vec!["http://a.test:1/cb", "https://b.test/cb?x=1"]
@@ -284,6 +296,8 @@ mod tests {
         assert!(parse_args(args(&["--access-token-lifetime", "0"])).is_err());
         assert!(parse_args(args(&["--redirect-uri", "/relative"])).is_err());
         assert!(parse_args(args(&["--redirect-uri", "http://a/cb#frag"])).is_err());
+        assert!(parse_args(args(&["--test-controls=1"])).is_err());
+        assert!(usage().contains("--test-controls"));
         assert!(help().contains("ada@example.com"));
     }
 

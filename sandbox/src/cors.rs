@@ -10,6 +10,9 @@ use crate::AppState;
 
 const ALLOW_METHODS: &str = "GET, POST, DELETE, OPTIONS";
 const ALLOW_HEADERS: &str = "authorization, content-type";
+/// Response headers scripts may read: the app honours `Retry-After` on a 429 and reads the
+/// bearer error on a 401; neither is CORS-safelisted.
+const EXPOSE_HEADERS: &str = "retry-after, www-authenticate";
 /// Lets browsers reuse a preflight for ten minutes.
 const MAX_AGE: &str = "600";
 
@@ -41,9 +44,12 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
 
     let mut response = next.run(request).await;
     if let Some(origin) = allowed {
-        response
-            .headers_mut()
-            .insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        let h = response.headers_mut();
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        h.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static(EXPOSE_HEADERS),
+        );
     }
     // The response depends on Origin either way, so caches must key on it.
     add_vary(&mut response);

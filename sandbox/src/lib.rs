@@ -4,10 +4,13 @@
 //! `app` builds the router; `serve` runs it on a listener the caller bound
 //! (tests bind 127.0.0.1:0 and run it in-process).
 
+pub mod abort;
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod controls;
 pub mod cors;
+pub mod faults;
 pub mod handlers;
 pub mod log;
 pub mod pages;
@@ -22,12 +25,14 @@ use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::SystemTime;
 
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use tokio::net::TcpListener;
 
 pub use config::SandboxConfig;
 
+use abort::{AbortHandle, AbortableListener};
+use controls::Controls;
 use store::Store;
 
 /// State shared by every handler.
@@ -38,6 +43,7 @@ pub struct Shared {
     /// Used as the presence/routing-status timestamps in /users/me.
     pub started: SystemTime,
     store: Mutex<Store>,
+    controls: Mutex<Controls>,
 }
 
 impl Shared {
@@ -48,6 +54,14 @@ impl Shared {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+
+    /// Failure rules, counters and run-time settings; same reasoning as `store`.
+    /// Never held together with the store's lock.
+    pub fn controls(&self) -> MutexGuard<'_, Controls> {
+        self.controls
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
 }
 
 pub type AppState = Arc<Shared>;
@@ -55,11 +69,13 @@ pub type AppState = Arc<Shared>;
 pub fn app(config: SandboxConfig) -> Router {
     let state: AppState = Arc::new(Shared {
         allowed_origins: config.allowed_origins(),
+        controls: Mutex::new(Controls::new(&config)),
         config,
         started: SystemTime::now(),
         store: Mutex::new(Store::new()),
     });
-    Router::new()
+    let test_controls = state.config.test_controls;
+    let mut router = Router::new()
         .route(
             "/oauth/authorize",
             get(handlers::authorize::show).post(handlers::authorize::submit),
@@ -71,12 +87,31 @@ pub fn app(config: SandboxConfig) -> Router {
             get(handlers::tokens::show).delete(handlers::tokens::revoke),
         )
         .route("/logout", get(handlers::logout::logout))
-        .route("/health", get(handlers::misc::health))
-        .fallback(handlers::misc::not_found)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            cors::layer,
-        ))
+        .route("/health", get(handlers::misc::health));
+    // Without the flag these paths do not exist: the fallback answers 404.
+    if test_controls {
+        router = router
+            .route("/__sandbox/fail-next", post(handlers::controls::fail_next))
+            .route("/__sandbox/settings", post(handlers::controls::settings))
+            .route(
+                "/__sandbox/expire-access-tokens",
+                post(handlers::controls::expire_access_tokens),
+            )
+            .route("/__sandbox/stats", get(handlers::controls::stats))
+            .route("/__sandbox/reset", post(handlers::controls::reset));
+    }
+    let mut router =
+        router
+            .fallback(handlers::misc::not_found)
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                cors::layer,
+            ));
+    if test_controls {
+        // Outside CORS: a dropped response must not be answered with CORS headers.
+        router = router.layer(axum::middleware::from_fn(faults::layer));
+    }
+    router
         .layer(axum::middleware::from_fn(log::layer))
         .with_state(state)
 }
@@ -95,9 +130,14 @@ pub async fn serve_with_shutdown<F>(
 where
     F: Future<Output = ()> + Send + 'static,
 {
-    axum::serve(listener, app(config))
-        .with_graceful_shutdown(shutdown)
-        .await
+    // Through `AbortableListener` so that the `drop` test control can close a
+    // connection without answering.
+    axum::serve(
+        AbortableListener::new(listener),
+        app(config).into_make_service_with_connect_info::<AbortHandle>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 async fn shutdown_signal() {

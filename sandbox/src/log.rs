@@ -5,10 +5,17 @@ use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;
 
+use crate::faults::Dropped;
+
 pub async fn layer(request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_string();
     let response = next.run(request).await;
-    eprintln!("{method} {path} {}", response.status().as_u16());
+    // A dropped request's status never reaches the client; say what it did see.
+    if response.extensions().get::<Dropped>().is_some() {
+        eprintln!("{method} {path} dropped");
+    } else {
+        eprintln!("{method} {path} {}", response.status().as_u16());
+    }
     response
 }

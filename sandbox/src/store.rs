@@ -53,7 +53,8 @@ struct RefreshToken {
 #[derive(Debug, Clone)]
 pub struct IssuedTokens {
     pub access_token: String,
-    pub refresh_token: String,
+    /// `None` when the test controls turned refresh tokens (or their rotation) off.
+    pub refresh_token: Option<String>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -132,16 +133,16 @@ impl Store {
         Ok(entry.clone())
     }
 
-    /// Issues an access token and a refresh token in `grant`'s family.
+    /// Issues an access token, and a refresh token if `with_refresh`, in `grant`'s family.
     pub fn issue_tokens(
         &mut self,
         grant: Grant,
         access_lifetime: Duration,
+        with_refresh: bool,
         now: Instant,
     ) -> IssuedTokens {
         self.prune(now);
         let access_token = random::token();
-        let refresh_token = random::token();
         self.access.insert(
             access_token.clone(),
             AccessToken {
@@ -149,20 +150,27 @@ impl Store {
                 expires_at: now + access_lifetime,
             },
         );
-        self.refresh
-            .insert(refresh_token.clone(), RefreshToken { grant, used: false });
+        let refresh_token = with_refresh.then(|| {
+            let token = random::token();
+            self.refresh
+                .insert(token.clone(), RefreshToken { grant, used: false });
+            token
+        });
         IssuedTokens {
             access_token,
             refresh_token,
         }
     }
 
-    /// Refresh-token rotation with reuse detection.
+    /// A new access token for a refresh token. With `rotate`, the old refresh
+    /// token is spent and a new one issued (reuse detection applies to the old
+    /// one); without, no new one is issued and the old one stays valid.
     pub fn rotate_refresh(
         &mut self,
         refresh_token: &str,
         client_id: &str,
         access_lifetime: Duration,
+        rotate: bool,
         now: Instant,
     ) -> Result<IssuedTokens, RefreshError> {
         let Some(entry) = self.refresh.get_mut(refresh_token) else {
@@ -176,9 +184,19 @@ impl Store {
         if entry.grant.client_id != client_id {
             return Err(RefreshError::ClientMismatch);
         }
-        entry.used = true;
+        if rotate {
+            entry.used = true;
+        }
         let grant = entry.grant.clone();
-        Ok(self.issue_tokens(grant, access_lifetime, now))
+        Ok(self.issue_tokens(grant, access_lifetime, rotate, now))
+    }
+
+    /// Every access token issued so far stops working now; refresh tokens are
+    /// untouched, so a client can recover by refreshing.
+    pub fn expire_access_tokens(&mut self, now: Instant) {
+        for token in self.access.values_mut() {
+            token.expires_at = token.expires_at.min(now);
+        }
     }
 
     /// The grant behind a live access token; `None` if unknown, expired or revoked.
@@ -241,13 +259,19 @@ mod tests {
         let c = code(&mut s, now);
         let bound = s.redeem_code(&c, now).unwrap();
         assert_eq!(bound.redirect_uri, "http://x/cb");
-        let tokens = s.issue_tokens(grant_of(&bound), HOUR, now);
+        let tokens = s.issue_tokens(grant_of(&bound), HOUR, true, now);
         assert!(s.access_grant(&tokens.access_token, now).is_some());
         assert_eq!(s.redeem_code(&c, now).unwrap_err(), CodeError::Reused);
         assert!(s.access_grant(&tokens.access_token, now).is_none());
         assert_eq!(
-            s.rotate_refresh(&tokens.refresh_token, "client", HOUR, now)
-                .unwrap_err(),
+            s.rotate_refresh(
+                tokens.refresh_token.as_deref().unwrap(),
+                "client",
+                HOUR,
+                true,
+                now
+            )
+            .unwrap_err(),
             RefreshError::Unknown
         );
     }
@@ -269,7 +293,7 @@ mod tests {
         let now = Instant::now();
         let c = code(&mut s, now);
         let g = grant_of(&s.redeem_code(&c, now).unwrap());
-        let t = s.issue_tokens(g, Duration::from_secs(5), now);
+        let t = s.issue_tokens(g, Duration::from_secs(5), true, now);
         assert!(s
             .access_grant(&t.access_token, now + Duration::from_secs(4))
             .is_some());
@@ -284,27 +308,51 @@ mod tests {
         let now = Instant::now();
         let c = code(&mut s, now);
         let g = grant_of(&s.redeem_code(&c, now).unwrap());
-        let first = s.issue_tokens(g, HOUR, now);
+        let first = s.issue_tokens(g, HOUR, true, now);
         assert_eq!(
-            s.rotate_refresh(&first.refresh_token, "other", HOUR, now)
-                .unwrap_err(),
+            s.rotate_refresh(
+                first.refresh_token.as_deref().unwrap(),
+                "other",
+                HOUR,
+                true,
+                now
+            )
+            .unwrap_err(),
             RefreshError::ClientMismatch
         );
         let second = s
-            .rotate_refresh(&first.refresh_token, "client", HOUR, now)
+            .rotate_refresh(
+                first.refresh_token.as_deref().unwrap(),
+                "client",
+                HOUR,
+                true,
+                now,
+            )
             .unwrap();
         assert_ne!(second.refresh_token, first.refresh_token);
         assert!(s.access_grant(&second.access_token, now).is_some());
         assert_eq!(
-            s.rotate_refresh(&first.refresh_token, "client", HOUR, now)
-                .unwrap_err(),
+            s.rotate_refresh(
+                first.refresh_token.as_deref().unwrap(),
+                "client",
+                HOUR,
+                true,
+                now
+            )
+            .unwrap_err(),
             RefreshError::Reused
         );
         assert!(s.access_grant(&first.access_token, now).is_none());
         assert!(s.access_grant(&second.access_token, now).is_none());
         assert_eq!(
-            s.rotate_refresh(&second.refresh_token, "client", HOUR, now)
-                .unwrap_err(),
+            s.rotate_refresh(
+                second.refresh_token.as_deref().unwrap(),
+                "client",
+                HOUR,
+                true,
+                now
+            )
+            .unwrap_err(),
             RefreshError::Unknown
         );
     }
@@ -316,11 +364,58 @@ mod tests {
         let c1 = code(&mut s, now);
         let c2 = code(&mut s, now);
         let g1 = grant_of(&s.redeem_code(&c1, now).unwrap());
-        let t1 = s.issue_tokens(g1, HOUR, now);
+        let t1 = s.issue_tokens(g1, HOUR, true, now);
         let g2 = grant_of(&s.redeem_code(&c2, now).unwrap());
-        let t2 = s.issue_tokens(g2.clone(), HOUR, now);
+        let t2 = s.issue_tokens(g2.clone(), HOUR, true, now);
         s.revoke_family(g2.family);
         assert!(s.access_grant(&t1.access_token, now).is_some());
         assert!(s.access_grant(&t2.access_token, now).is_none());
+    }
+
+    #[test]
+    fn refresh_without_rotation_keeps_the_old_token() {
+        let mut s = Store::new();
+        let now = Instant::now();
+        let c = code(&mut s, now);
+        let g = grant_of(&s.redeem_code(&c, now).unwrap());
+        let first = s.issue_tokens(g, HOUR, true, now);
+        let refresh = first.refresh_token.unwrap();
+        for _ in 0..2 {
+            let next = s
+                .rotate_refresh(&refresh, "client", HOUR, false, now)
+                .unwrap();
+            assert_eq!(next.refresh_token, None);
+            assert!(s.access_grant(&next.access_token, now).is_some());
+        }
+        // Rotation can resume with the same token.
+        assert!(s
+            .rotate_refresh(&refresh, "client", HOUR, true, now)
+            .unwrap()
+            .refresh_token
+            .is_some());
+    }
+
+    #[test]
+    fn issuing_without_refresh_token_and_expiring_access_tokens() {
+        let mut s = Store::new();
+        let now = Instant::now();
+        let c = code(&mut s, now);
+        let g = grant_of(&s.redeem_code(&c, now).unwrap());
+        let bare = s.issue_tokens(g.clone(), HOUR, false, now);
+        assert_eq!(bare.refresh_token, None);
+        let full = s.issue_tokens(g, HOUR, true, now);
+        s.expire_access_tokens(now);
+        assert!(s.access_grant(&bare.access_token, now).is_none());
+        assert!(s.access_grant(&full.access_token, now).is_none());
+        let fresh = s
+            .rotate_refresh(
+                full.refresh_token.as_deref().unwrap(),
+                "client",
+                HOUR,
+                true,
+                now,
+            )
+            .unwrap();
+        assert!(s.access_grant(&fresh.access_token, now).is_some());
     }
 }

@@ -899,6 +899,11 @@ async fn cors_for_allowed_origin_only() {
         header(response.headers(), "access-control-allow-origin"),
         Some(APP_ORIGIN)
     );
+    // The app must be able to read Retry-After on a 429.
+    assert_eq!(
+        header(response.headers(), "access-control-expose-headers"),
+        Some("retry-after, www-authenticate")
+    );
     assert!(response
         .headers()
         .get_all("vary")

@@ -3,6 +3,9 @@
 //! Client and redirect URI are checked first and failures are shown here,
 //! never redirected (RFC 6749 4.1.2.1): an unverified redirect URI would make
 //! the sandbox an open redirector. Later errors go back to the app.
+//!
+//! Failure rules for "authorize" (see `controls`) apply only to requests that
+//! would succeed: a GET that shows the page or a POST that issues a code.
 
 use std::time::Instant;
 
@@ -11,10 +14,12 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 
+use crate::controls::{Counter, Endpoint, Fault, Mode};
+use crate::faults::{self, INJECTED};
 use crate::pages::{error_page, sign_in_page, SignInForm};
 use crate::params::{is_form_urlencoded, with_query, Params};
 use crate::responses::{html, redirect};
-use crate::{pkce, users, AppState};
+use crate::{pkce, random, users, AppState};
 
 /// A request whose client and redirect URI have been verified.
 struct AuthorizeRequest<'a> {
@@ -45,6 +50,11 @@ impl<'a> AuthorizeRequest<'a> {
             pairs.push(("state", state));
         }
         with_query(self.redirect_uri, &pairs)
+    }
+
+    /// An injected error redirect (`redirect_error` rule).
+    fn injected_error(&self, fault: &Fault) -> Response {
+        redirect(&self.location_with(&[("error", &fault.error), ("error_description", INJECTED)]))
     }
 }
 
@@ -185,15 +195,29 @@ fn validate<'a>(
 
 /// GET: show the sign-in form.
 pub async fn show(State(state): State<AppState>, uri: Uri) -> Response {
+    state.controls().count(Counter::AuthorizePage);
     let params = Params::from_query(uri.query());
-    match validate(&state, &params, true) {
-        Ok(request) => html(StatusCode::OK, sign_in_page(&request.form("", None))),
-        Err(rejection) => rejection.into_response(),
+    let request = match validate(&state, &params, true) {
+        Ok(request) => request,
+        Err(rejection) => return rejection.into_response(),
+    };
+    // Rules that alter a code's redirect stay queued for the form submission.
+    if let Some(fault) =
+        faults::triggered(&state, &[Endpoint::Authorize], |mode| !mode.needs_code()).await
+    {
+        if fault.mode == Mode::RedirectError {
+            return request.injected_error(&fault);
+        }
+        if let Some(response) = faults::respond(&state, &fault) {
+            return response;
+        }
     }
+    html(StatusCode::OK, sign_in_page(&request.form("", None)))
 }
 
 /// POST: cancel, re-prompt on bad credentials, or issue a code.
 pub async fn submit(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    state.controls().count(Counter::AuthorizeSubmit);
     if !is_form_urlencoded(&headers) {
         return rejection_page(
             "The sign-in form must be sent as application/x-www-form-urlencoded.",
@@ -220,6 +244,17 @@ pub async fn submit(State(state): State<AppState>, headers: HeaderMap, body: Byt
         return html(StatusCode::UNAUTHORIZED, page);
     };
 
+    let fault = faults::triggered(&state, &[Endpoint::Authorize], |_| true).await;
+    match &fault {
+        Some(fault) if fault.mode == Mode::RedirectError => return request.injected_error(fault),
+        Some(fault) => {
+            if let Some(response) = faults::respond(&state, fault) {
+                return response;
+            }
+        }
+        None => {}
+    }
+
     let code = state.store().issue_code(
         request.client_id,
         request.redirect_uri,
@@ -228,5 +263,19 @@ pub async fn submit(State(state): State<AppState>, headers: HeaderMap, body: Byt
         state.config.code_lifetime,
         Instant::now(),
     );
-    redirect(&request.location_with(&[("code", &code)]))
+    let mode = fault.as_ref().map(|f| f.mode);
+    // `wrong_state`: a real code, but a state the app never sent (present even
+    // if it sent none), as a mix-up or injected response would carry.
+    let different_state = random::token();
+    let mut pairs = vec![("code", code.as_str())];
+    match (mode, request.state) {
+        (Some(Mode::WrongState), _) => pairs.push(("state", &different_state)),
+        (_, Some(app_state)) => pairs.push(("state", app_state)),
+        (_, None) => {}
+    }
+    // `iss` (RFC 9207): an issuer, typically the wrong one, for apps that check it.
+    if let Some(fault) = fault.as_ref().filter(|f| f.mode == Mode::Iss) {
+        pairs.push(("iss", &fault.error));
+    }
+    redirect(&with_query(request.redirect_uri, &pairs))
 }

@@ -6,12 +6,14 @@ use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 
 use crate::config::origin_of;
+use crate::controls::Counter;
 use crate::pages::error_page;
 use crate::params::Params;
 use crate::responses::{html, redirect};
 use crate::AppState;
 
 pub async fn logout(State(state): State<AppState>, uri: Uri) -> Response {
+    state.controls().count(Counter::Logout);
     let params = Params::from_query(uri.query());
     let reject = |message: &str| {
         html(

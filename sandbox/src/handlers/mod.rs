@@ -1,6 +1,7 @@
 //! One module per endpoint.
 
 pub mod authorize;
+pub mod controls;
 pub mod logout;
 pub mod misc;
 pub mod token;

@@ -9,10 +9,11 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
+use crate::controls::{Counter, Endpoint, Settings};
 use crate::params::{is_form_urlencoded, Params};
 use crate::responses::{no_store, oauth_error};
 use crate::store::{CodeError, Grant, IssuedTokens, RefreshError};
-use crate::{pkce, AppState};
+use crate::{faults, pkce, AppState};
 
 /// An RFC 6749 5.2 error, kept small until it becomes a response.
 struct TokenError {
@@ -34,16 +35,38 @@ impl IntoResponse for TokenError {
 }
 
 pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    if !is_form_urlencoded(&headers) {
+    let params = is_form_urlencoded(&headers).then(|| Params::parse(&body));
+    let grant_type = params.as_ref().map(|p| p.single("grant_type"));
+
+    // Counted and matched against failure rules before any validation, as a
+    // server failing in front of the OAuth logic would.
+    let (counter, endpoints): (Counter, &[Endpoint]) = match grant_type {
+        Some(Ok(Some("authorization_code"))) => (
+            Counter::TokenAuthorizationCode,
+            &[Endpoint::Token, Endpoint::TokenCode],
+        ),
+        Some(Ok(Some("refresh_token"))) => (
+            Counter::TokenRefresh,
+            &[Endpoint::Token, Endpoint::TokenRefresh],
+        ),
+        _ => (Counter::TokenOther, &[Endpoint::Token]),
+    };
+    state.controls().count(counter);
+    if let Some(response) = faults::intercept(&state, endpoints).await {
+        return response;
+    }
+
+    let (Some(params), Some(grant_type)) = (&params, grant_type) else {
         return oauth_error(
             "invalid_request",
             "The token request must be sent as application/x-www-form-urlencoded.",
         );
-    }
-    let params = Params::parse(&body);
-    let result: Result<IssuedTokens, TokenError> = match params.single("grant_type") {
-        Ok(Some("authorization_code")) => authorization_code(&state, &params),
-        Ok(Some("refresh_token")) => refresh_token(&state, &params),
+    };
+    // Read once, after any delay, so the response and the stored tokens agree.
+    let settings = state.controls().settings();
+    let result: Result<IssuedTokens, TokenError> = match grant_type {
+        Ok(Some("authorization_code")) => authorization_code(&state, &settings, params),
+        Ok(Some("refresh_token")) => refresh_token(&state, &settings, params),
         Ok(Some(_)) => Err(fail(
             "unsupported_grant_type",
             "Only authorization_code and refresh_token are supported.",
@@ -58,7 +81,7 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Byte
         )),
     };
     match result {
-        Ok(tokens) => success(&state, tokens),
+        Ok(tokens) => success(&settings, tokens),
         Err(error) => error.into_response(),
     }
 }
@@ -98,7 +121,11 @@ fn check_client(state: &AppState, client_id: &str) -> Result<(), TokenError> {
     }
 }
 
-fn authorization_code(state: &AppState, params: &Params) -> Result<IssuedTokens, TokenError> {
+fn authorization_code(
+    state: &AppState,
+    settings: &Settings,
+    params: &Params,
+) -> Result<IssuedTokens, TokenError> {
     let [code, verifier, client_id, redirect_uri] = required(
         params,
         ["code", "code_verifier", "client_id", "redirect_uri"],
@@ -138,16 +165,31 @@ fn authorization_code(state: &AppState, params: &Params) -> Result<IssuedTokens,
         user_id: bound.user_id,
         family: bound.family,
     };
-    Ok(store.issue_tokens(grant, state.config.access_token_lifetime, now))
+    Ok(store.issue_tokens(
+        grant,
+        settings.access_token_lifetime,
+        settings.issue_refresh_tokens,
+        now,
+    ))
 }
 
-fn refresh_token(state: &AppState, params: &Params) -> Result<IssuedTokens, TokenError> {
+fn refresh_token(
+    state: &AppState,
+    settings: &Settings,
+    params: &Params,
+) -> Result<IssuedTokens, TokenError> {
     let [refresh_token, client_id] = required(params, ["refresh_token", "client_id"])?;
     check_client(state, client_id)?;
 
     state
         .store()
-        .rotate_refresh(refresh_token, client_id, state.config.access_token_lifetime, Instant::now())
+        .rotate_refresh(
+            refresh_token,
+            client_id,
+            settings.access_token_lifetime,
+            settings.rotates_on_refresh(),
+            Instant::now(),
+        )
         .map_err(|e| {
             let description = match e {
                 RefreshError::Unknown => "Unknown or revoked refresh token.",
@@ -160,12 +202,15 @@ fn refresh_token(state: &AppState, params: &Params) -> Result<IssuedTokens, Toke
         })
 }
 
-fn success(state: &AppState, tokens: IssuedTokens) -> Response {
-    let body = json!({
+fn success(settings: &Settings, tokens: IssuedTokens) -> Response {
+    let mut body = json!({
         "access_token": tokens.access_token,
         "token_type": "bearer",
-        "expires_in": state.config.access_token_lifetime.as_secs(),
-        "refresh_token": tokens.refresh_token,
+        "expires_in": settings.access_token_lifetime.as_secs(),
     });
+    // Absent rather than null, as servers that issue none do it.
+    if let Some(refresh_token) = tokens.refresh_token {
+        body["refresh_token"] = json!(refresh_token);
+    }
     no_store(StatusCode::OK, Json(body).into_response())
 }

@@ -7,10 +7,15 @@ use axum::Json;
 use serde_json::json;
 
 use crate::auth::authenticate;
+use crate::controls::{Counter, Endpoint};
 use crate::users::organization_json;
-use crate::AppState;
+use crate::{faults, AppState};
 
 pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    state.controls().count(Counter::TokensMe);
+    if let Some(response) = faults::intercept(&state, &[Endpoint::Api]).await {
+        return response;
+    }
     let grant = match authenticate(&state, &headers) {
         Ok(grant) => grant,
         Err(rejection) => return rejection.into_response(),
@@ -27,6 +32,10 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response
 
 /// Revokes the whole sign-in (every token from the same code), as sign-out should.
 pub async fn revoke(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    state.controls().count(Counter::Revoke);
+    if let Some(response) = faults::intercept(&state, &[Endpoint::Revoke, Endpoint::Api]).await {
+        return response;
+    }
     let grant = match authenticate(&state, &headers) {
         Ok(grant) => grant,
         Err(rejection) => return rejection.into_response(),

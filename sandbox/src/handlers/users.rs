@@ -10,12 +10,17 @@ use serde_json::json;
 
 use crate::auth::authenticate;
 use crate::clock::iso8601;
+use crate::controls::{Counter, Endpoint};
 use crate::params::Params;
 use crate::responses::unauthorized;
 use crate::users::{by_id, organization_json, user_json, AVAILABLE_PRESENCE_ID};
-use crate::AppState;
+use crate::{faults, AppState};
 
 pub async fn me(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Response {
+    state.controls().count(Counter::UsersMe);
+    if let Some(response) = faults::intercept(&state, &[Endpoint::UsersMe, Endpoint::Api]).await {
+        return response;
+    }
     let grant = match authenticate(&state, &headers) {
         Ok(grant) => grant,
         Err(rejection) => return rejection.into_response(),

@@ -1,0 +1,589 @@
+//! State behind the test controls (`--test-controls`): failure rules waiting
+//! to be triggered, request counters and the token settings tests can change
+//! at run time.
+//!
+//! Lives behind its own `Mutex` (see `lib.rs`), separate from the token store,
+//! so that a handler never holds both. The settings and counters are used even
+//! without the flag; only the `/__sandbox/*` endpoints that change them are gated.
+
+use std::time::Duration;
+
+use serde_json::{json, Map, Value};
+
+use crate::config::SandboxConfig;
+
+/// What a failure rule applies to. A request matches several at once: a refresh
+/// matches `Token` and `TokenRefresh`, GET /api/v2/users/me matches `UsersMe` and `Api`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    /// GET /oauth/authorize that would show the page, POST that would issue a code.
+    Authorize,
+    /// POST /oauth/token, any grant.
+    Token,
+    TokenRefresh,
+    TokenCode,
+    UsersMe,
+    /// Any /api/v2/* request.
+    Api,
+    /// DELETE /api/v2/tokens/me.
+    Revoke,
+}
+
+const ENDPOINTS: [(&str, Endpoint); 7] = [
+    ("authorize", Endpoint::Authorize),
+    ("token", Endpoint::Token),
+    ("token_refresh", Endpoint::TokenRefresh),
+    ("token_code", Endpoint::TokenCode),
+    ("users_me", Endpoint::UsersMe),
+    ("api", Endpoint::Api),
+    ("revoke", Endpoint::Revoke),
+];
+
+/// How a matching request is answered; `faults` turns these into responses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Drop,
+    Delay,
+    InvalidGrant,
+    InvalidClient,
+    OauthError,
+    Unauthorized,
+    Forbidden,
+    RateLimited,
+    Html502,
+    MalformedJson,
+    WrongContentType,
+    Oversized,
+    RedirectError,
+    WrongState,
+    Iss,
+}
+
+const MODES: [(&str, Mode); 15] = [
+    ("drop", Mode::Drop),
+    ("delay", Mode::Delay),
+    ("invalid_grant", Mode::InvalidGrant),
+    ("invalid_client", Mode::InvalidClient),
+    ("oauth_error", Mode::OauthError),
+    ("unauthorized", Mode::Unauthorized),
+    ("forbidden", Mode::Forbidden),
+    ("rate_limited", Mode::RateLimited),
+    ("html_502", Mode::Html502),
+    ("malformed_json", Mode::MalformedJson),
+    ("wrong_content_type", Mode::WrongContentType),
+    ("oversized", Mode::Oversized),
+    ("redirect_error", Mode::RedirectError),
+    ("wrong_state", Mode::WrongState),
+    ("iss", Mode::Iss),
+];
+
+impl Mode {
+    /// Modes that only make sense as the authorization endpoint's redirect.
+    pub fn is_redirect_only(self) -> bool {
+        matches!(self, Mode::RedirectError | Mode::WrongState | Mode::Iss)
+    }
+
+    /// Modes that alter a freshly issued code's redirect, so the sign-in page
+    /// (GET) leaves them for the form submission (POST) to trigger.
+    pub fn needs_code(self) -> bool {
+        matches!(self, Mode::WrongState | Mode::Iss)
+    }
+}
+
+/// What one triggered rule asks for; handed to `faults`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fault {
+    pub mode: Mode,
+    /// Waited before answering, whatever the mode.
+    pub delay: Duration,
+    /// Seconds, for the Retry-After header of `rate_limited`.
+    pub retry_after: u64,
+    /// The OAuth error code (`oauth_error`, `redirect_error`) or issuer (`iss`).
+    pub error: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    pub endpoint: Endpoint,
+    pub remaining: u32,
+    pub fault: Fault,
+}
+
+pub const DEFAULT_RETRY_AFTER_SECS: u64 = 1;
+/// The OAuth error used by `oauth_error` and `redirect_error` when none is given.
+pub const DEFAULT_ERROR: &str = "server_error";
+/// A stuck test should fail on its own timeout, not wait on the sandbox forever.
+pub const MAX_DELAY_MS: u64 = 600_000;
+
+/// Token behaviour that tests may change while the server runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    pub access_token_lifetime: Duration,
+    /// Off: neither grant returns a refresh token.
+    pub issue_refresh_tokens: bool,
+    /// Off: a refresh returns no new refresh token and the old one stays valid.
+    pub rotate_refresh_tokens: bool,
+}
+
+impl Settings {
+    pub fn from_config(config: &SandboxConfig) -> Self {
+        Self {
+            access_token_lifetime: config.access_token_lifetime,
+            issue_refresh_tokens: true,
+            rotate_refresh_tokens: true,
+        }
+    }
+
+    /// Whether a refresh spends the old refresh token and returns a new one.
+    /// When it does not, the client keeps using the old one (RFC 6749 6), so
+    /// that one must stay valid or its next refresh would look like reuse.
+    pub fn rotates_on_refresh(&self) -> bool {
+        self.issue_refresh_tokens && self.rotate_refresh_tokens
+    }
+}
+
+/// One request counter per handler; see `Stats`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counter {
+    AuthorizePage,
+    AuthorizeSubmit,
+    TokenAuthorizationCode,
+    TokenRefresh,
+    TokenOther,
+    UsersMe,
+    TokensMe,
+    Revoke,
+    Logout,
+}
+
+const COUNTERS: [(&str, Counter); 9] = [
+    ("authorize_page", Counter::AuthorizePage),
+    ("authorize_submit", Counter::AuthorizeSubmit),
+    ("token_authorization_code", Counter::TokenAuthorizationCode),
+    ("token_refresh", Counter::TokenRefresh),
+    ("token_other", Counter::TokenOther),
+    ("users_me", Counter::UsersMe),
+    ("tokens_me", Counter::TokensMe),
+    ("revoke", Counter::Revoke),
+    ("logout", Counter::Logout),
+];
+
+/// Requests that reached a handler, whatever their outcome (failure rules
+/// included). CORS preflights are answered before any handler, so never count.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Stats([u64; COUNTERS.len()]);
+
+impl Stats {
+    pub fn get(&self, counter: Counter) -> u64 {
+        self.0[counter as usize]
+    }
+
+    pub fn to_json(&self) -> Value {
+        let map: Map<String, Value> = COUNTERS
+            .iter()
+            .map(|(name, counter)| (name.to_string(), json!(self.get(*counter))))
+            .collect();
+        Value::Object(map)
+    }
+}
+
+pub struct Controls {
+    /// Oldest first: a request consumes the oldest rule that matches it.
+    rules: Vec<Rule>,
+    stats: Stats,
+    settings: Settings,
+    /// What `reset` goes back to: the command line's settings.
+    initial: Settings,
+}
+
+impl Controls {
+    pub fn new(config: &SandboxConfig) -> Self {
+        let settings = Settings::from_config(config);
+        Self {
+            rules: Vec::new(),
+            stats: Stats::default(),
+            settings,
+            initial: settings,
+        }
+    }
+
+    pub fn add_rule(&mut self, rule: Rule) {
+        self.rules.push(rule);
+    }
+
+    /// Consumes one count of the oldest rule for any of `endpoints` whose mode
+    /// `applies`, dropping the rule when it is used up.
+    pub fn take(
+        &mut self,
+        endpoints: &[Endpoint],
+        applies: impl Fn(Mode) -> bool,
+    ) -> Option<Fault> {
+        let index = self
+            .rules
+            .iter()
+            .position(|r| endpoints.contains(&r.endpoint) && applies(r.fault.mode))?;
+        let rule = &mut self.rules[index];
+        rule.remaining -= 1;
+        let fault = rule.fault.clone();
+        if rule.remaining == 0 {
+            self.rules.remove(index);
+        }
+        Some(fault)
+    }
+
+    pub fn pending_rules(&self) -> usize {
+        self.rules.len()
+    }
+
+    pub fn count(&mut self, counter: Counter) {
+        self.stats.0[counter as usize] += 1;
+    }
+
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    pub fn settings(&self) -> Settings {
+        self.settings
+    }
+
+    pub fn update_settings(&mut self, update: SettingsUpdate) {
+        if let Some(lifetime) = update.access_token_lifetime {
+            self.settings.access_token_lifetime = lifetime;
+        }
+        if let Some(issue) = update.issue_refresh_tokens {
+            self.settings.issue_refresh_tokens = issue;
+        }
+        if let Some(rotate) = update.rotate_refresh_tokens {
+            self.settings.rotate_refresh_tokens = rotate;
+        }
+    }
+
+    /// Forgets rules and counts and goes back to the command line's settings.
+    pub fn reset(&mut self) {
+        self.rules.clear();
+        self.stats = Stats::default();
+        self.settings = self.initial;
+    }
+}
+
+/// The fields of a POST /__sandbox/settings body; absent ones stay as they are.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SettingsUpdate {
+    pub access_token_lifetime: Option<Duration>,
+    pub issue_refresh_tokens: Option<bool>,
+    pub rotate_refresh_tokens: Option<bool>,
+}
+
+/// Parses a POST /__sandbox/fail-next body. Errors name the offending field,
+/// since they are read by whoever is writing the test.
+pub fn parse_rule(body: &[u8]) -> Result<Rule, String> {
+    let map = object(body)?;
+    check_fields(
+        &map,
+        &[
+            "endpoint",
+            "mode",
+            "count",
+            "delay_ms",
+            "retry_after",
+            "error",
+        ],
+    )?;
+    let endpoint = match string(&map, "endpoint")? {
+        Some(name) => lookup(&ENDPOINTS, "endpoint", name)?,
+        None => return Err("endpoint is required".into()),
+    };
+    let mode = match string(&map, "mode")? {
+        Some(name) => lookup(&MODES, "mode", name)?,
+        None => return Err("mode is required".into()),
+    };
+    if mode.is_redirect_only() && endpoint != Endpoint::Authorize {
+        return Err(format!(
+            "mode \"{}\" only applies to endpoint \"authorize\"",
+            name_of(&MODES, mode)
+        ));
+    }
+    let count = match unsigned(&map, "count")? {
+        None => 1,
+        Some(0) => return Err("count must be at least 1".into()),
+        Some(n) => u32::try_from(n).map_err(|_| "count is too large".to_string())?,
+    };
+    let delay_ms = unsigned(&map, "delay_ms")?.unwrap_or(0);
+    if delay_ms > MAX_DELAY_MS {
+        return Err(format!("delay_ms must be at most {MAX_DELAY_MS}"));
+    }
+    let retry_after = unsigned(&map, "retry_after")?.unwrap_or(DEFAULT_RETRY_AFTER_SECS);
+    let error = match string(&map, "error")? {
+        Some("") => return Err("error must not be empty".into()),
+        Some(e) => e.to_string(),
+        // An issuer has no sensible default: the test is about a specific wrong one.
+        None if mode == Mode::Iss => {
+            return Err("mode \"iss\" needs error: the issuer to add to the redirect".into())
+        }
+        None => DEFAULT_ERROR.to_string(),
+    };
+    Ok(Rule {
+        endpoint,
+        remaining: count,
+        fault: Fault {
+            mode,
+            delay: Duration::from_millis(delay_ms),
+            retry_after,
+            error,
+        },
+    })
+}
+
+/// Parses a POST /__sandbox/settings body.
+pub fn parse_settings(body: &[u8]) -> Result<SettingsUpdate, String> {
+    let map = object(body)?;
+    check_fields(
+        &map,
+        &[
+            "access_token_lifetime",
+            "issue_refresh_tokens",
+            "rotate_refresh_tokens",
+        ],
+    )?;
+    let access_token_lifetime = match unsigned(&map, "access_token_lifetime")? {
+        Some(0) => return Err("access_token_lifetime must be at least 1 second".into()),
+        secs => secs.map(Duration::from_secs),
+    };
+    Ok(SettingsUpdate {
+        access_token_lifetime,
+        issue_refresh_tokens: boolean(&map, "issue_refresh_tokens")?,
+        rotate_refresh_tokens: boolean(&map, "rotate_refresh_tokens")?,
+    })
+}
+
+fn object(body: &[u8]) -> Result<Map<String, Value>, String> {
+    match serde_json::from_slice(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err("the body must be a JSON object".into()),
+        Err(e) => Err(format!("the body is not valid JSON: {e}")),
+    }
+}
+
+/// Unknown fields are rejected so a typo ("delayMs") fails loudly instead of being ignored.
+fn check_fields(map: &Map<String, Value>, known: &[&str]) -> Result<(), String> {
+    match map.keys().find(|k| !known.contains(&k.as_str())) {
+        Some(field) => Err(format!(
+            "unknown field \"{field}\" (expected one of: {})",
+            known.join(", ")
+        )),
+        None => Ok(()),
+    }
+}
+
+fn string<'a>(map: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>, String> {
+    match map.get(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(format!("{name} must be a string")),
+    }
+}
+
+fn unsigned(map: &Map<String, Value>, name: &str) -> Result<Option<u64>, String> {
+    match map.get(name) {
+        None => Ok(None),
+        Some(v) => v
+            .as_u64()
+            .map(Some)
+            .ok_or_else(|| format!("{name} must be a non-negative integer")),
+    }
+}
+
+fn boolean(map: &Map<String, Value>, name: &str) -> Result<Option<bool>, String> {
+    match map.get(name) {
+        None => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(_) => Err(format!("{name} must be true or false")),
+    }
+}
+
+fn lookup<T: Copy>(table: &[(&str, T)], field: &str, name: &str) -> Result<T, String> {
+    table
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, value)| *value)
+        .ok_or_else(|| {
+            let names: Vec<&str> = table.iter().map(|(n, _)| *n).collect();
+            format!(
+                "unknown {field} \"{name}\" (expected one of: {})",
+                names.join(", ")
+            )
+        })
+}
+
+fn name_of<T: Copy + PartialEq>(table: &[(&'static str, T)], value: T) -> &'static str {
+    table
+        .iter()
+        .find(|(_, v)| *v == value)
+        .map_or("?", |(n, _)| n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(body: &str) -> Result<Rule, String> {
+        parse_rule(body.as_bytes())
+    }
+
+    #[test]
+    fn rule_defaults_and_fields() {
+        let r = rule(r#"{"endpoint":"token","mode":"invalid_grant"}"#).unwrap();
+        assert_eq!(r.endpoint, Endpoint::Token);
+        assert_eq!(r.remaining, 1);
+        assert_eq!(r.fault.mode, Mode::InvalidGrant);
+        assert_eq!(r.fault.delay, Duration::ZERO);
+        assert_eq!(r.fault.retry_after, DEFAULT_RETRY_AFTER_SECS);
+        assert_eq!(r.fault.error, "server_error");
+
+        let r = rule(
+            r#"{"endpoint":"authorize","mode":"iss","count":3,"delay_ms":5,"retry_after":7,"error":"https://x"}"#,
+        )
+        .unwrap();
+        assert_eq!(r.remaining, 3);
+        assert_eq!(r.fault.delay, Duration::from_millis(5));
+        assert_eq!(r.fault.retry_after, 7);
+        assert_eq!(r.fault.error, "https://x");
+    }
+
+    #[test]
+    fn rule_errors_name_the_problem() {
+        let cases = [
+            ("", "not valid JSON"),
+            ("[]", "JSON object"),
+            (r#"{"mode":"drop"}"#, "endpoint is required"),
+            (r#"{"endpoint":"token"}"#, "mode is required"),
+            (
+                r#"{"endpoint":"tokens","mode":"drop"}"#,
+                "unknown endpoint \"tokens\"",
+            ),
+            (
+                r#"{"endpoint":"token","mode":"explode"}"#,
+                "unknown mode \"explode\"",
+            ),
+            (
+                r#"{"endpoint":"token","mode":"drop","delayMs":1}"#,
+                "unknown field \"delayMs\"",
+            ),
+            (
+                r#"{"endpoint":"token","mode":"drop","count":0}"#,
+                "count must be at least 1",
+            ),
+            (
+                r#"{"endpoint":"token","mode":"drop","count":-1}"#,
+                "count must be",
+            ),
+            (
+                r#"{"endpoint":"token","mode":"drop","count":"2"}"#,
+                "count must be",
+            ),
+            (
+                r#"{"endpoint":"token","mode":"wrong_state"}"#,
+                "only applies to endpoint \"authorize\"",
+            ),
+            (r#"{"endpoint":"authorize","mode":"iss"}"#, "needs error"),
+            (
+                r#"{"endpoint":"token","mode":"oauth_error","error":""}"#,
+                "error must not be empty",
+            ),
+            (
+                r#"{"endpoint":"token","mode":"delay","delay_ms":600001}"#,
+                "delay_ms must be at most",
+            ),
+            (
+                r#"{"endpoint":1,"mode":"drop"}"#,
+                "endpoint must be a string",
+            ),
+        ];
+        for (body, expected) in cases {
+            let message = rule(body).unwrap_err();
+            assert!(message.contains(expected), "{body}: {message}");
+        }
+    }
+
+    #[test]
+    fn settings_parsing() {
+        assert_eq!(parse_settings(b"{}").unwrap(), SettingsUpdate::default());
+        let u = parse_settings(
+            br#"{"access_token_lifetime":5,"issue_refresh_tokens":false,"rotate_refresh_tokens":true}"#,
+        )
+        .unwrap();
+        assert_eq!(u.access_token_lifetime, Some(Duration::from_secs(5)));
+        assert_eq!(u.issue_refresh_tokens, Some(false));
+        assert_eq!(u.rotate_refresh_tokens, Some(true));
+        for (body, expected) in [
+            (r#"{"access_token_lifetime":0}"#, "at least 1 second"),
+            (r#"{"access_token_lifetime":1.5}"#, "non-negative integer"),
+            (r#"{"issue_refresh_tokens":"no"}"#, "true or false"),
+            (r#"{"lifetime":5}"#, "unknown field \"lifetime\""),
+        ] {
+            let message = parse_settings(body.as_bytes()).unwrap_err();
+            assert!(message.contains(expected), "{body}: {message}");
+        }
+    }
+
+    #[test]
+    fn oldest_matching_rule_is_consumed_count_times() {
+        let mut c = Controls::new(&SandboxConfig::default());
+        c.add_rule(rule(r#"{"endpoint":"token_refresh","mode":"drop","count":2}"#).unwrap());
+        c.add_rule(rule(r#"{"endpoint":"token","mode":"html_502"}"#).unwrap());
+        let code = [Endpoint::Token, Endpoint::TokenCode];
+        let refresh = [Endpoint::Token, Endpoint::TokenRefresh];
+        // The code grant skips the refresh-only rule.
+        assert_eq!(c.take(&code, |_| true).unwrap().mode, Mode::Html502);
+        assert_eq!(c.take(&code, |_| true), None);
+        assert_eq!(c.take(&refresh, |_| true).unwrap().mode, Mode::Drop);
+        assert_eq!(c.take(&refresh, |_| true).unwrap().mode, Mode::Drop);
+        assert_eq!(c.take(&refresh, |_| true), None);
+        assert_eq!(c.pending_rules(), 0);
+    }
+
+    #[test]
+    fn rules_a_request_cannot_trigger_wait_for_one_that_can() {
+        let mut c = Controls::new(&SandboxConfig::default());
+        c.add_rule(rule(r#"{"endpoint":"authorize","mode":"wrong_state"}"#).unwrap());
+        assert_eq!(c.take(&[Endpoint::Authorize], |m| !m.needs_code()), None);
+        assert_eq!(
+            c.take(&[Endpoint::Authorize], |_| true).unwrap().mode,
+            Mode::WrongState
+        );
+    }
+
+    #[test]
+    fn stats_settings_and_reset() {
+        let config = SandboxConfig::default();
+        let mut c = Controls::new(&config);
+        c.count(Counter::TokenRefresh);
+        c.count(Counter::TokenRefresh);
+        c.count(Counter::Logout);
+        let json = c.stats().to_json();
+        assert_eq!(json["token_refresh"], 2);
+        assert_eq!(json["logout"], 1);
+        assert_eq!(json["authorize_page"], 0);
+        assert_eq!(json.as_object().unwrap().len(), 9);
+        // `get` indexes by discriminant, so the table must follow the enum's order.
+        for (i, (_, counter)) in COUNTERS.iter().enumerate() {
+            assert_eq!(*counter as usize, i);
+        }
+
+        c.update_settings(SettingsUpdate {
+            access_token_lifetime: Some(Duration::from_secs(5)),
+            issue_refresh_tokens: None,
+            rotate_refresh_tokens: Some(false),
+        });
+        let s = c.settings();
+        assert_eq!(s.access_token_lifetime, Duration::from_secs(5));
+        assert!(s.issue_refresh_tokens && !s.rotate_refresh_tokens && !s.rotates_on_refresh());
+
+        c.add_rule(rule(r#"{"endpoint":"api","mode":"forbidden"}"#).unwrap());
+        c.reset();
+        assert_eq!(c.pending_rules(), 0);
+        assert_eq!(c.stats().get(Counter::TokenRefresh), 0);
+        assert_eq!(c.settings(), Settings::from_config(&config));
+    }
+}

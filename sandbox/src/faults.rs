@@ -1,0 +1,159 @@
+//! Turns a triggered failure rule (see `controls`) into what the client sees,
+//! and the layer that carries out `drop`.
+//!
+//! A rule's answer replaces the handler's: the request is not processed (no
+//! code is consumed, no refresh token rotated), so a test can retry it.
+//! `delay` is the exception: it only postpones normal handling.
+
+use axum::extract::connect_info::ConnectInfo;
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
+
+use crate::abort::AbortHandle;
+use crate::controls::{Endpoint, Fault, Mode};
+use crate::random;
+use crate::responses::{api_error, no_store, oauth_error, unauthorized};
+use crate::AppState;
+
+/// The `error_description` of injected OAuth errors, so nobody mistakes them for real ones.
+pub const INJECTED: &str = "Injected by a sandbox test control.";
+pub const HTML_502: &str = "<html><body><h1>502 Bad Gateway</h1></body></html>";
+pub const MALFORMED_JSON: &str = "{\"access_token\": \"trunc";
+/// Comfortably over the 100 KiB a client might cap token responses at.
+pub const OVERSIZED_PADDING: usize = 128 * 1024;
+
+/// Marks a response that must never reach the client; `layer` aborts the
+/// connection instead, and the log shows "dropped".
+#[derive(Debug, Clone, Copy)]
+pub struct Dropped;
+
+/// Consumes the oldest rule for one of `endpoints` whose mode `applies`, and
+/// waits out its delay before the caller answers.
+pub async fn triggered(
+    state: &AppState,
+    endpoints: &[Endpoint],
+    applies: impl Fn(Mode) -> bool,
+) -> Option<Fault> {
+    // The guard is a temporary: the lock is released before the sleep.
+    let fault = state.controls().take(endpoints, applies)?;
+    if !fault.delay.is_zero() {
+        tokio::time::sleep(fault.delay).await;
+    }
+    Some(fault)
+}
+
+/// For endpoints without modes of their own: the injected response, or `None`
+/// to handle the request normally (no rule, or `delay`).
+pub async fn intercept(state: &AppState, endpoints: &[Endpoint]) -> Option<Response> {
+    let fault = triggered(state, endpoints, |_| true).await?;
+    respond(state, &fault)
+}
+
+/// The response for a generic mode; `None` for `delay` (handle normally) and
+/// for the authorization endpoint's own modes, which `authorize` answers itself.
+pub fn respond(state: &AppState, fault: &Fault) -> Option<Response> {
+    let response = match fault.mode {
+        Mode::Delay | Mode::RedirectError | Mode::WrongState | Mode::Iss => return None,
+        Mode::Drop => dropped(),
+        Mode::InvalidGrant => oauth_error("invalid_grant", INJECTED),
+        Mode::InvalidClient => oauth_error("invalid_client", INJECTED),
+        Mode::OauthError => oauth_error(&fault.error, INJECTED),
+        Mode::Unauthorized => unauthorized("Invalid login credentials."),
+        Mode::Forbidden => api_error(
+            StatusCode::FORBIDDEN,
+            "missing.any.permissions",
+            "Unable to perform the requested action. You are missing the following permission(s): [sandbox:test:control]",
+        ),
+        Mode::RateLimited => {
+            let message = format!(
+                "Rate limit exceeded the maximum. Retry the request in [{}] seconds",
+                fault.retry_after
+            );
+            let mut response =
+                api_error(StatusCode::TOO_MANY_REQUESTS, "too.many.requests", &message);
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(fault.retry_after));
+            response
+        }
+        // What a proxy in front of the API says when the service behind it is down.
+        Mode::Html502 => (
+            StatusCode::BAD_GATEWAY,
+            [(header::CONTENT_TYPE, "text/html")],
+            HTML_502,
+        )
+            .into_response(),
+        Mode::MalformedJson => no_store(
+            StatusCode::OK,
+            ([(header::CONTENT_TYPE, "application/json")], MALFORMED_JSON).into_response(),
+        ),
+        Mode::WrongContentType => no_store(
+            StatusCode::OK,
+            (
+                [(header::CONTENT_TYPE, "text/plain")],
+                fake_token_json(state).to_string(),
+            )
+                .into_response(),
+        ),
+        Mode::Oversized => {
+            let mut body = fake_token_json(state);
+            body["padding"] = json!("x".repeat(OVERSIZED_PADDING));
+            no_store(StatusCode::OK, Json(body).into_response())
+        }
+    };
+    Some(response)
+}
+
+/// A well-formed token response whose tokens were never issued: the body is
+/// right, only the way it is delivered is wrong.
+fn fake_token_json(state: &AppState) -> Value {
+    let settings = state.controls().settings();
+    let mut body = json!({
+        "access_token": random::token(),
+        "token_type": "bearer",
+        "expires_in": settings.access_token_lifetime.as_secs(),
+    });
+    if settings.issue_refresh_tokens {
+        body["refresh_token"] = json!(random::token());
+    }
+    body
+}
+
+/// Also what the client gets when the connection cannot be aborted (see `layer`).
+fn dropped() -> Response {
+    let mut response = StatusCode::OK.into_response();
+    response.extensions_mut().insert(Dropped);
+    response
+}
+
+/// Installed only with test controls, outside the CORS layer.
+///
+/// Carries out `drop`: aborts the connection, or, if the app is not served
+/// through `abort::AbortableListener`, answers an empty 200 without any CORS
+/// header, which a cross-origin fetch also reports as a network error.
+///
+/// Every response also gets `Connection: close`. Chrome silently resends a
+/// request when a kept-alive connection it reused closes without a response,
+/// so a dropped request would reach us again and succeed; on a fresh
+/// connection the browser reports the failure instead.
+pub async fn layer(request: Request, next: Next) -> Response {
+    let abort = request
+        .extensions()
+        .get::<ConnectInfo<AbortHandle>>()
+        .map(|ConnectInfo(handle)| handle.clone());
+    let mut response = next.run(request).await;
+    if response.extensions().get::<Dropped>().is_some() {
+        match abort {
+            Some(handle) => handle.abort(),
+            None => response = dropped(),
+        }
+    }
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}

@@ -1,0 +1,61 @@
+//! /__sandbox/*: the test controls, routed only with `--test-controls`.
+//!
+//! Bodies are JSON whatever their Content-Type, so a test runner can send them
+//! without ceremony; mistakes get a 400 whose message names the problem.
+
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use crate::controls::{parse_rule, parse_settings};
+use crate::responses::api_error;
+use crate::AppState;
+
+fn bad_request(message: &str) -> Response {
+    api_error(StatusCode::BAD_REQUEST, "bad.request", message)
+}
+
+/// POST /__sandbox/fail-next: queue a failure rule.
+pub async fn fail_next(State(state): State<AppState>, body: Bytes) -> Response {
+    match parse_rule(&body) {
+        Ok(rule) => {
+            state.controls().add_rule(rule);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(message) => bad_request(&message),
+    }
+}
+
+/// POST /__sandbox/settings: change how later tokens are issued.
+pub async fn settings(State(state): State<AppState>, body: Bytes) -> Response {
+    match parse_settings(&body) {
+        Ok(update) => {
+            state.controls().update_settings(update);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(message) => bad_request(&message),
+    }
+}
+
+/// POST /__sandbox/expire-access-tokens: every access token issued so far dies now.
+pub async fn expire_access_tokens(State(state): State<AppState>) -> Response {
+    state.store().expire_access_tokens(Instant::now());
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// GET /__sandbox/stats: request counts since start or the last reset.
+pub async fn stats(State(state): State<AppState>) -> Response {
+    let stats = state.controls().stats().to_json();
+    Json(stats).into_response()
+}
+
+/// POST /__sandbox/reset: back to the command line's behaviour. Codes and
+/// tokens are kept; a test that needs a clean slate signs in afresh.
+pub async fn reset(State(state): State<AppState>) -> Response {
+    state.controls().reset();
+    StatusCode::NO_CONTENT.into_response()
+}
