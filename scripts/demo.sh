@@ -20,7 +20,8 @@ for port in "$SANDBOX_PORT" "$APP_PORT"; do
 done
 
 cargo build -q -p pkce-desk-sandbox
-target/debug/sandbox --port "$SANDBOX_PORT" --access-token-lifetime "$TOKEN_LIFETIME" \
+# --test-controls: lets you make the sandbox fail on demand (see sandbox/README.md).
+target/debug/sandbox --port "$SANDBOX_PORT" --access-token-lifetime "$TOKEN_LIFETIME" --test-controls \
   --redirect-uri "http://127.0.0.1:$APP_PORT/callback" --redirect-uri "http://localhost:$APP_PORT/callback" &
 sandbox_pid=$!
 trap 'kill "$sandbox_pid" 2>/dev/null || true' EXIT

@@ -13,7 +13,9 @@ step "cargo fmt --check"
 cargo fmt --all --check
 
 step "cargo test (protocol modules and sandbox)"
-cargo test --workspace
+cargo_log=$(mktemp)
+trap 'rm -f "$cargo_log"' EXIT
+cargo test --workspace 2>&1 | tee "$cargo_log"
 
 step "release build of the app (trunk build --release, wasm-opt from binaryen 132)"
 cargo build -q -p pkce-desk-sandbox
@@ -21,3 +23,8 @@ trunk build --release
 
 step "Playwright end-to-end suite"
 (cd end2end && npx playwright test)
+
+# One closing line for the whole run (the steps above stop the script on any failure).
+unit=$(awk '/^test result:/ { sum += $4 } END { print sum + 0 }' "$cargo_log")
+e2e=$(node -e 'const s = require("./end2end/test-results/results.json").stats; console.log(s.expected + s.flaky)')
+printf '\nsummary: %d passed, 0 failed\n' "$((unit + e2e))"

@@ -22,6 +22,9 @@ pub enum TokenStorage {
 pub struct AppConfig {
     pub token_storage: TokenStorage,
     pub providers: Vec<ProviderConfig>,
+    /// Shows the lifecycle lab on the dashboard (force a renewal, fire parallel API calls):
+    /// for demos and tests, not for agents.
+    pub diagnostics: bool,
 }
 
 impl AppConfig {
@@ -98,6 +101,8 @@ struct RawConfig {
     #[serde(default)]
     token_storage: TokenStorage,
     providers: Vec<RawProvider>,
+    #[serde(default)]
+    diagnostics: bool,
 }
 
 #[derive(Deserialize)]
@@ -143,6 +148,7 @@ pub fn parse_config(json: &str) -> Result<AppConfig, ConfigError> {
     Ok(AppConfig {
         token_storage: raw.token_storage,
         providers,
+        diagnostics: raw.diagnostics,
     })
 }
 
@@ -360,6 +366,13 @@ mod tests {
             .contains("no provider"));
         assert!(error_of("not json").problem.contains("not valid"));
         assert!(error_of("").location.contains("config.json"));
+    }
+
+    #[test]
+    fn diagnostics_are_off_unless_asked_for() {
+        assert!(!parse_config(SANDBOX).unwrap().diagnostics);
+        let on = SANDBOX.replacen('{', "{\"diagnostics\": true,", 1);
+        assert!(parse_config(&on).unwrap().diagnostics);
     }
 
     #[test]

@@ -315,6 +315,19 @@ impl AuthError {
         }
     }
 
+    /// Whether a failed refresh means the session is over (the server refused the refresh
+    /// token or the client), as opposed to a passing problem worth retrying (network trouble,
+    /// a failing server, rate limiting).
+    pub fn ends_session(&self) -> bool {
+        match self {
+            AuthError::TokenRejected { status, .. } => {
+                (400..500).contains(status) && !matches!(status, 408 | 429)
+            }
+            AuthError::SessionExpired => true,
+            _ => false,
+        }
+    }
+
     /// A short machine-readable code, shown on error pages so support can search for it.
     pub fn code(&self) -> &'static str {
         match self {
@@ -457,6 +470,34 @@ mod tests {
         }
         .presentation();
         assert!(!cancelled.configuration_problem && cancelled.offer_sign_in);
+    }
+
+    #[test]
+    fn only_a_refused_refresh_ends_the_session() {
+        let rejected = |status: u16, error: &str| AuthError::TokenRejected {
+            status,
+            error: error.into(),
+            description: None,
+        };
+        assert!(rejected(400, "invalid_grant").ends_session());
+        assert!(rejected(401, "invalid_client").ends_session());
+        assert!(!rejected(503, "temporarily_unavailable").ends_session());
+        assert!(!rejected(429, "slow_down").ends_session());
+        assert!(!AuthError::Network {
+            endpoint: Endpoint::Token
+        }
+        .ends_session());
+        assert!(!AuthError::UnexpectedResponse {
+            endpoint: Endpoint::Token,
+            status: 502,
+            content_type: None
+        }
+        .ends_session());
+        assert!(!AuthError::MalformedResponse {
+            endpoint: Endpoint::Token,
+            reason: "x".into()
+        }
+        .ends_session());
     }
 
     #[test]

@@ -32,6 +32,21 @@ pub fn next_refresh_at(tokens: &TokenSet, jitter: f64) -> Option<u64> {
     Some(refresh_at_ms(tokens.issued_at_ms, expires_at, jitter))
 }
 
+/// First retry after a refresh failed for a passing reason; doubled per failure up to
+/// [`MAX_RETRY_DELAY_MS`].
+pub const FIRST_RETRY_DELAY_MS: u64 = 5_000;
+pub const MAX_RETRY_DELAY_MS: u64 = 60_000;
+
+/// Backoff after the `failures`-th consecutive failed refresh (1 = first), plus up to 20 %
+/// jitter so that many clients coming back online do not all retry at once.
+pub fn retry_delay_ms(failures: u32, jitter: f64) -> u64 {
+    let exponent = failures.saturating_sub(1).min(16);
+    let base = FIRST_RETRY_DELAY_MS
+        .saturating_mul(1 << exponent)
+        .min(MAX_RETRY_DELAY_MS);
+    base + (base as f64 * 0.2 * jitter.clamp(0.0, 1.0)) as u64
+}
+
 /// A timer delay for `target_ms`, clamped to what `setTimeout` can do.
 pub fn timer_delay_ms(now_ms: u64, target_ms: u64) -> u32 {
     target_ms
@@ -118,6 +133,17 @@ mod tests {
         assert_eq!(next_refresh_at(&tokens, 0.0), Some(50_000));
         tokens.expires_at_ms = None;
         assert_eq!(next_refresh_at(&tokens, 0.0), None);
+    }
+
+    #[test]
+    fn retries_back_off_exponentially_and_stay_bounded() {
+        assert_eq!(retry_delay_ms(1, 0.0), 5_000);
+        assert_eq!(retry_delay_ms(2, 0.0), 10_000);
+        assert_eq!(retry_delay_ms(4, 0.0), 40_000);
+        assert_eq!(retry_delay_ms(5, 0.0), MAX_RETRY_DELAY_MS);
+        assert_eq!(retry_delay_ms(u32::MAX, 0.0), MAX_RETRY_DELAY_MS);
+        assert_eq!(retry_delay_ms(0, 0.0), 5_000);
+        assert_eq!(retry_delay_ms(1, 1.0), 6_000);
     }
 
     #[test]

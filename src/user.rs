@@ -93,6 +93,14 @@ pub fn api_error_message(body: &str) -> Option<String> {
         .find_map(|key| value.get(key).and_then(|v| v.as_str()).map(str::to_owned))
 }
 
+/// `Retry-After` in seconds (the delta-seconds form; an HTTP date is treated as absent).
+pub fn retry_after_secs(reply: &HttpReply) -> Option<u64> {
+    reply
+        .retry_after
+        .as_deref()
+        .and_then(|value| value.trim().parse().ok())
+}
+
 /// Maps a non-success API reply to an error: 403 is a permission problem, 429 carries its
 /// `Retry-After`, 401 is left to the caller (it refreshes and retries once).
 pub fn api_failure(reply: &HttpReply) -> AuthError {
@@ -102,10 +110,7 @@ pub fn api_failure(reply: &HttpReply) -> AuthError {
             message: api_error_message(&reply.body),
         },
         429 => AuthError::RateLimited {
-            retry_after_secs: reply
-                .retry_after
-                .as_deref()
-                .and_then(|v| v.trim().parse().ok()),
+            retry_after_secs: retry_after_secs(reply),
         },
         status => AuthError::ApiFailed {
             status,

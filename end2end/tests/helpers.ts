@@ -160,3 +160,66 @@ export const SCREENSHOTS_DIR = fileURLToPath(new URL('../screenshots/', import.m
 export function screenshotPath(name: string): string {
   return path.join(SCREENSHOTS_DIR, name);
 }
+
+/** The sandbox's test controls (`--test-controls`): make it misbehave, and count what it saw. */
+export interface FailureRule {
+  endpoint: 'authorize' | 'token' | 'token_refresh' | 'token_code' | 'users_me' | 'api' | 'revoke';
+  mode: string;
+  count?: number;
+  delay_ms?: number;
+  retry_after?: number;
+  error?: string;
+}
+
+export interface SandboxStats {
+  authorize_page: number;
+  authorize_submit: number;
+  token_authorization_code: number;
+  token_refresh: number;
+  token_other: number;
+  users_me: number;
+  tokens_me: number;
+  revoke: number;
+  logout: number;
+}
+
+async function control(path: string, body?: unknown): Promise<Response> {
+  const response = await fetch(`${SANDBOX}/__sandbox/${path}`, {
+    method: body === undefined && path === 'stats' ? 'GET' : 'POST',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) {
+    throw new Error(`sandbox control ${path} failed: ${response.status} ${await response.text()}`);
+  }
+  return response;
+}
+
+export const sandbox = {
+  failNext: (rule: FailureRule) => control('fail-next', rule),
+  settings: (settings: { access_token_lifetime?: number; issue_refresh_tokens?: boolean; rotate_refresh_tokens?: boolean }) =>
+    control('settings', settings),
+  expireAccessTokens: () => control('expire-access-tokens'),
+  reset: () => control('reset'),
+  stats: async (): Promise<SandboxStats> => (await control('stats')).json(),
+};
+
+/** The test config with another token storage policy, served to every page of `target`. */
+export async function useTokenStorage(
+  target: { route: Page['route'] },
+  policy: 'memory' | 'session' | 'local',
+): Promise<void> {
+  const fixture = JSON.parse(
+    await (await import('node:fs/promises')).readFile(new URL('../fixtures/config.test.json', import.meta.url), 'utf8'),
+  );
+  fixture.token_storage = policy;
+  await target.route('**/config.json', (route) =>
+    route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(fixture) }),
+  );
+}
+
+/** The session stored in localStorage (the `local` policy), parsed, or null. */
+export async function readSharedSession(page: Page): Promise<any | null> {
+  const raw = await page.evaluate((key) => window.localStorage.getItem(key), SESSION_KEY);
+  return raw === null ? null : JSON.parse(raw);
+}

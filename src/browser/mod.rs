@@ -2,6 +2,7 @@
 //! No protocol decisions are made here; they live in the pure modules.
 
 pub mod http;
+pub mod lock;
 pub mod page;
 pub mod storage;
 
@@ -24,6 +25,18 @@ pub fn random_bytes() -> Result<[u8; RANDOM_BYTES], AuthError> {
             missing: "a secure random number generator (crypto.getRandomValues)",
         })?;
     Ok(bytes)
+}
+
+/// Resolves after `ms` milliseconds (used to honour `Retry-After`).
+pub async fn sleep(ms: u32) {
+    let (done, wait) = futures_channel::oneshot::channel::<()>();
+    leptos::prelude::set_timeout(
+        move || {
+            let _ = done.send(());
+        },
+        std::time::Duration::from_millis(ms.into()),
+    );
+    let _ = wait.await;
 }
 
 /// A number in 0..1 for spreading timers; not security relevant.

@@ -1,10 +1,12 @@
 use super::{ErrorPanel, Shell};
 use crate::browser::{self};
+use crate::error::Endpoint;
 use crate::query;
 use crate::schedule::format_remaining;
 use crate::store::{AuthState, AuthStore, UserState};
 use crate::user::UserProfile;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 use leptos_router::NavigateOptions;
@@ -15,8 +17,10 @@ use std::time::Duration;
 pub fn DashboardPage() -> impl IntoView {
     let store = expect_context::<AuthStore>();
     let location = use_location();
+    // A Memo, so that renewed tokens (a new SignedIn state) do not rebuild the dashboard.
+    let signed_in = Memo::new(move |_| store.is_signed_in());
     move || {
-        if store.is_signed_in() {
+        if signed_in.get() {
             view! { <Dashboard /> }.into_any()
         } else {
             let here = format!(
@@ -72,6 +76,7 @@ fn Dashboard() -> impl IntoView {
                         {profile}
                     </article>
                     <TokenPanel />
+                    {store.config().diagnostics.then(|| view! { <LifecycleLab /> })}
                 </div>
             </section>
         </Shell>
@@ -126,6 +131,20 @@ fn TokenPanel() -> impl IntoView {
     };
     let refreshable = move || tokens().is_some_and(|t| t.refresh_token.is_some());
     let history = store.refresh_history;
+    let refresh_now = {
+        let store = store.clone();
+        move |_| {
+            let store = store.clone();
+            // The outcome shows in the history (or, if the session ended, on the login page).
+            spawn_local(async move {
+                let _ = store.refresh().await;
+            });
+        }
+    };
+    let reload_profile = {
+        let store = store.clone();
+        move |_| store.load_user()
+    };
     view! {
         <article class="card" aria-labelledby="token-title">
             <h2 id="token-title">"Session"</h2>
@@ -145,6 +164,14 @@ fn TokenPanel() -> impl IntoView {
                 <dt>"Stored in"</dt>
                 <dd>{format!("{:?}", store.token_storage()).to_lowercase()}</dd>
             </dl>
+            <div class="actions">
+                <button type="button" class="button" data-testid="refresh-now" on:click=refresh_now>
+                    "Refresh now"
+                </button>
+                <button type="button" class="button" data-testid="reload-profile" on:click=reload_profile>
+                    "Reload profile"
+                </button>
+            </div>
             <Show when=move || !history.with(Vec::is_empty)>
                 <h3>"Recent renewals"</h3>
                 <ul class="history" data-testid="refresh-history">
@@ -166,4 +193,57 @@ fn local_time(epoch_ms: u64) -> String {
         date.get_minutes(),
         date.get_seconds()
     )
+}
+
+/// Demo and test aid (config `diagnostics`): fires many API calls at once through the store's
+/// helper, to show that they share one token renewal.
+#[component]
+fn LifecycleLab() -> impl IntoView {
+    const PARALLEL_CALLS: usize = 20;
+    let store = expect_context::<AuthStore>();
+    let finished = RwSignal::new(0usize);
+    let succeeded = RwSignal::new(0usize);
+    let running = RwSignal::new(false);
+    let fire = move |_| {
+        let Some(provider) = store.session_provider() else {
+            return;
+        };
+        finished.set(0);
+        succeeded.set(0);
+        running.set(true);
+        for _ in 0..PARALLEL_CALLS {
+            let store = store.clone();
+            let url = provider.endpoints.current_user.clone();
+            spawn_local(async move {
+                let ok = store
+                    .api_get(&url, Endpoint::CurrentUser)
+                    .await
+                    .is_ok_and(|reply| reply.is_success());
+                // try_: the page may have been left (and these signals disposed) meanwhile.
+                if ok {
+                    succeeded.try_update(|n| *n += 1);
+                }
+                if finished.try_update(|n| *n += 1) == Some(())
+                    && finished.get_untracked() == PARALLEL_CALLS
+                {
+                    running.try_set(false);
+                }
+            });
+        }
+    };
+    view! {
+        <article class="card" aria-labelledby="lab-title">
+            <h2 id="lab-title">"Lifecycle lab"</h2>
+            <p class="hint">"Sends parallel calls to /users/me through the API helper. At expiry they share one renewal."</p>
+            <button type="button" class="button" data-testid="lab-parallel" disabled=move || running.get() on:click=fire>
+                {format!("Send {PARALLEL_CALLS} API calls at once")}
+            </button>
+            <p data-testid="lab-result" role="status">
+                {move || {
+                    let done = finished.get();
+                    (done > 0).then(|| format!("{done} of {PARALLEL_CALLS} finished, {} succeeded", succeeded.get()))
+                }}
+            </p>
+        </article>
+    }
 }

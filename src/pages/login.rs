@@ -13,8 +13,9 @@ pub fn LoginPage() -> impl IntoView {
     let store = expect_context::<AuthStore>();
     let query = use_query_map();
     let return_to = Signal::derive(move || query.with(|q| q.get("return_to")));
+    let signed_in = Memo::new(move |_| store.is_signed_in());
     move || {
-        if store.is_signed_in() {
+        if signed_in.get() {
             let target = safe_return_path(return_to.get_untracked().as_deref());
             view! { <Redirect path=target options=NavigateOptions { replace: true, ..Default::default() } /> }
                 .into_any()

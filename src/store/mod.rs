@@ -8,18 +8,17 @@ use crate::callback::{check_callback, parse_callback};
 use crate::config::{AppConfig, ProviderConfig, TokenStorage};
 use crate::error::{AuthError, Endpoint};
 use crate::query;
-use crate::schedule;
-use crate::token::{
-    authorization_code_form, parse_token_response, refresh_form, HttpReply, TokenSet,
-};
-use crate::user::{parse_genesys_user, UserProfile};
-use futures_channel::oneshot;
+use crate::token::{authorization_code_form, parse_token_response};
+use crate::user::UserProfile;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::sync::Arc;
-use std::time::Duration;
+
+mod api;
+mod refresh;
 
 pub use crate::browser::storage::StoredSession as Session;
+use refresh::RefreshWaiters;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum AuthState {
@@ -51,9 +50,6 @@ pub struct RefreshRecord {
 }
 
 const HISTORY_LENGTH: usize = 5;
-const RETRY_AFTER_NETWORK_FAILURE_MS: u64 = 15_000;
-
-type RefreshWaiters = Option<Vec<oneshot::Sender<Result<(), AuthError>>>>;
 
 #[derive(Clone)]
 pub struct AuthStore {
@@ -68,6 +64,8 @@ pub struct AuthStore {
     /// `Some` while a refresh request is in flight: later callers wait for its result
     /// instead of sending their own (single flight).
     refresh_waiters: StoredValue<RefreshWaiters, LocalStorage>,
+    /// Consecutive refreshes that failed for a passing reason (drives the backoff).
+    refresh_failures: StoredValue<u32>,
 }
 
 impl AuthStore {
@@ -103,8 +101,10 @@ impl AuthStore {
             next_refresh_at: StoredValue::new(None),
             refresh_timer: StoredValue::new(None),
             refresh_waiters: StoredValue::new_local(None),
+            refresh_failures: StoredValue::new(0),
         };
         store.watch_wake_ups();
+        store.watch_other_tabs();
         if store.session().is_some() {
             store.schedule_refresh();
             store.load_user();
@@ -192,7 +192,7 @@ impl AuthStore {
         match self.exchange_code(&query_string).await {
             Ok((session, return_to)) => {
                 self.landing.set(Some(return_to));
-                self.start_session(session, None);
+                self.start_session(session);
             }
             // A stale or forged callback must not end a session that is working.
             Err(_) if already_signed_in => self.landing.set(None),
@@ -238,14 +238,10 @@ impl AuthStore {
         Ok((session, transaction.return_to))
     }
 
-    fn start_session(&self, session: Session, refreshed: Option<&str>) {
+    fn start_session(&self, session: Session) {
         self.state.set(AuthState::SignedIn(session));
         self.schedule_refresh();
-        if let Some(outcome) = refreshed {
-            self.record_refresh(outcome);
-        } else {
-            self.load_user();
-        }
+        self.load_user();
     }
 
     // ----- Sign-out ------------------------------------------------------------------------
@@ -289,10 +285,11 @@ impl AuthStore {
     }
 
     /// Forgets the session everywhere; the login page shows `notice`.
-    fn end_session(&self, notice: Option<String>) {
+    pub(super) fn end_session(&self, notice: Option<String>) {
         storage::clear_session();
         self.cancel_refresh_timer();
         self.next_refresh_at.set_value(None);
+        self.refresh_failures.set_value(0);
         self.user.set(UserState::Idle);
         self.refresh_history.set(Vec::new());
         self.state.set(AuthState::SignedOut { notice });
@@ -305,210 +302,6 @@ impl AuthStore {
             .with_untracked(|s| matches!(s, AuthState::Failed(_) | AuthState::Redirecting))
         {
             self.state.set(AuthState::SignedOut { notice: None });
-        }
-    }
-
-    // ----- API helper ----------------------------------------------------------------------
-
-    /// `GET url` with a valid access token: refreshes first when the token has expired, and
-    /// on a 401 refreshes once and retries once. A second 401 ends the session.
-    pub async fn api_get(&self, url: &str, endpoint: Endpoint) -> Result<HttpReply, AuthError> {
-        let session = self.session().ok_or(AuthError::SessionExpired)?;
-        if session.tokens.is_expired(browser::now_ms()) {
-            self.refresh().await?;
-        }
-        let reply = self.get_once(url, endpoint).await?;
-        if reply.status != 401 {
-            return Ok(reply);
-        }
-        self.refresh().await?;
-        let retried = self.get_once(url, endpoint).await?;
-        if retried.status == 401 {
-            self.end_session(Some("Your session has ended. Please sign in again.".into()));
-            return Err(AuthError::SessionExpired);
-        }
-        Ok(retried)
-    }
-
-    async fn get_once(&self, url: &str, endpoint: Endpoint) -> Result<HttpReply, AuthError> {
-        let session = self.session().ok_or(AuthError::SessionExpired)?;
-        http::get_with_bearer(url, &session.tokens.access_token, endpoint).await
-    }
-
-    /// Loads the signed-in user into `user`.
-    pub fn load_user(&self) {
-        let Some(provider) = self.session_provider() else {
-            return;
-        };
-        let store = self.clone();
-        self.user.set(UserState::Loading);
-        spawn_local(async move {
-            let url = format!(
-                "{}?expand=presence,organization",
-                provider.endpoints.current_user
-            );
-            let result = store
-                .api_get(&url, Endpoint::CurrentUser)
-                .await
-                .and_then(|reply| parse_genesys_user(&reply));
-            if store.session().is_none() {
-                return; // signed out while the request was in flight
-            }
-            store.user.set(match result {
-                Ok(user) => UserState::Loaded(user),
-                Err(error) => UserState::Failed(error),
-            });
-        });
-    }
-
-    // ----- Refresh -------------------------------------------------------------------------
-
-    /// Refreshes the tokens now. Concurrent callers share one request.
-    pub async fn refresh(&self) -> Result<(), AuthError> {
-        let waiting = self
-            .refresh_waiters
-            .try_update_value(|waiters| match waiters {
-                Some(list) => {
-                    let (sender, receiver) = oneshot::channel();
-                    list.push(sender);
-                    Some(receiver)
-                }
-                None => {
-                    *waiters = Some(Vec::new());
-                    None
-                }
-            });
-        if let Some(Some(receiver)) = waiting {
-            return receiver.await.unwrap_or(Err(AuthError::SessionExpired));
-        }
-        let result = self.refresh_request().await;
-        let waiters = self
-            .refresh_waiters
-            .try_update_value(Option::take)
-            .flatten()
-            .unwrap_or_default();
-        for waiter in waiters {
-            let _ = waiter.send(result.clone());
-        }
-        result
-    }
-
-    async fn refresh_request(&self) -> Result<(), AuthError> {
-        let session = self.session().ok_or(AuthError::SessionExpired)?;
-        let provider = self
-            .config
-            .provider(&session.provider_id)
-            .cloned()
-            .ok_or(AuthError::SessionExpired)?;
-        let Some(refresh_token) = session.tokens.refresh_token.clone() else {
-            self.end_session(Some("Your session has ended (the provider gave no refresh token). Please sign in again.".into()));
-            return Err(AuthError::SessionExpired);
-        };
-        let body = refresh_form(&refresh_token, &provider.client_id);
-        let sent_at = browser::now_ms();
-        let outcome = match http::post_form(&provider.endpoints.token, &body, Endpoint::Token).await
-        {
-            Ok(reply) => parse_token_response(&reply, sent_at),
-            Err(error) => Err(error),
-        };
-        match outcome {
-            Ok(mut tokens) => {
-                // RFC 6749 6: without a new refresh token, the old one stays valid.
-                if tokens.refresh_token.is_none() {
-                    tokens.refresh_token = Some(refresh_token);
-                }
-                let renewed = Session {
-                    provider_id: session.provider_id,
-                    tokens,
-                };
-                storage::save_session(self.config.token_storage, &renewed)?;
-                self.start_session(renewed, Some("renewed"));
-                Ok(())
-            }
-            Err(error @ AuthError::TokenRejected { .. }) => {
-                self.end_session(Some("Your session has ended. Please sign in again.".into()));
-                Err(error)
-            }
-            Err(error) => {
-                // Network trouble or a failing server: keep the session while its token is
-                // still good, and try again later.
-                self.record_refresh(&format!("failed ({}), will retry", error.code()));
-                self.schedule_retry(&session.tokens);
-                Err(error)
-            }
-        }
-    }
-
-    fn record_refresh(&self, outcome: &str) {
-        let record = RefreshRecord {
-            at_ms: browser::now_ms(),
-            outcome: outcome.to_owned(),
-        };
-        self.refresh_history.update(|history| {
-            history.insert(0, record);
-            history.truncate(HISTORY_LENGTH);
-        });
-    }
-
-    fn schedule_refresh(&self) {
-        let Some(session) = self.session() else {
-            return;
-        };
-        let at = schedule::next_refresh_at(&session.tokens, browser::jitter());
-        self.next_refresh_at.set_value(at);
-        self.arm_timer(at);
-    }
-
-    fn schedule_retry(&self, tokens: &TokenSet) {
-        let now = browser::now_ms();
-        let retry_at = now + RETRY_AFTER_NETWORK_FAILURE_MS + (browser::jitter() * 5_000.0) as u64;
-        let at = tokens
-            .expires_at_ms
-            .map_or(retry_at, |expires| retry_at.min(expires.max(now)));
-        self.next_refresh_at.set_value(Some(at));
-        self.arm_timer(Some(at));
-    }
-
-    fn arm_timer(&self, at: Option<u64>) {
-        self.cancel_refresh_timer();
-        let Some(at) = at else { return };
-        let delay = schedule::timer_delay_ms(browser::now_ms(), at);
-        let store = self.clone();
-        let handle = set_timeout_with_handle(
-            move || store.refresh_if_due(),
-            Duration::from_millis(delay.into()),
-        )
-        .ok();
-        self.refresh_timer.set_value(handle);
-    }
-
-    fn cancel_refresh_timer(&self) {
-        if let Some(handle) = self.refresh_timer.try_update_value(Option::take).flatten() {
-            handle.clear();
-        }
-    }
-
-    /// Timers do not run while a laptop sleeps or a tab is hidden: on waking, check the clock.
-    fn refresh_if_due(&self) {
-        let due = self
-            .next_refresh_at
-            .get_value()
-            .is_some_and(|at| browser::now_ms() + 1_000 >= at);
-        if due && self.session().is_some() {
-            let store = self.clone();
-            spawn_local(async move {
-                let _ = store.refresh().await;
-            });
-        }
-    }
-
-    fn watch_wake_ups(&self) {
-        for event in ["visibilitychange", "focus", "online"] {
-            let store = self.clone();
-            // Lives as long as the page: the store is created once.
-            std::mem::forget(window_event_listener_untyped(event, move |_| {
-                store.refresh_if_due()
-            }));
         }
     }
 }

@@ -1,0 +1,62 @@
+//! An exclusive Web Lock (`navigator.locks.request`) shared by every tab of the origin, so
+//! that tabs sharing one refresh token never refresh at the same time (rotating refresh
+//! tokens would trip the provider's reuse detection and end the whole session).
+//!
+//! `LockManager` is still "unstable" in web-sys, so it is reached through `Reflect`. Where the
+//! browser has no Web Locks, the work runs unguarded. If a tab closes while holding the lock,
+//! the browser releases it.
+
+use futures_channel::oneshot;
+use js_sys::{futures::future_to_promise, Function, Object, Reflect};
+use std::future::Future;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+
+/// Runs `work` while holding the exclusive lock `name`.
+pub async fn with_exclusive_lock<T, Fut>(name: &str, work: impl FnOnce() -> Fut) -> T
+where
+    Fut: Future<Output = T>,
+{
+    let Some((acquired, release)) = request(name) else {
+        return work().await;
+    };
+    if acquired.await.is_err() {
+        // The lock request failed (for instance, the document is going away): nothing to
+        // serialise against any more.
+        return work().await;
+    }
+    let result = work().await;
+    let _ = release.send(());
+    result
+}
+
+/// Asks for the lock. Returns a receiver that fires once it is held and a sender that releases it.
+fn request(name: &str) -> Option<(oneshot::Receiver<()>, oneshot::Sender<()>)> {
+    let navigator = web_sys::window()?.navigator();
+    let locks = Reflect::get(&navigator, &"locks".into())
+        .ok()
+        .filter(|v| !v.is_undefined())?;
+    let request: Function = Reflect::get(&locks, &"request".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+
+    let (acquired_tx, acquired_rx) = oneshot::channel::<()>();
+    let (release_tx, release_rx) = oneshot::channel::<()>();
+    // Called by the browser once the lock is ours; the lock is held until the promise it
+    // returns settles, which happens when `release_tx` is used or dropped.
+    let on_granted = Closure::once_into_js(move |_lock: JsValue| -> JsValue {
+        let _ = acquired_tx.send(());
+        future_to_promise(async move {
+            let _ = release_rx.await;
+            Ok(JsValue::UNDEFINED)
+        })
+        .into()
+    });
+    let options = Object::new();
+    Reflect::set(&options, &"mode".into(), &"exclusive".into()).ok()?;
+    request
+        .call3(&locks, &name.into(), &options, &on_granted)
+        .ok()?;
+    Some((acquired_rx, release_tx))
+}

@@ -1,0 +1,101 @@
+//! The API helper every provider call goes through: it brings a valid token, renews once on a
+//! 401, waits out a short `Retry-After`, and ends the session when the provider refuses twice.
+
+use super::{AuthStore, UserState};
+use crate::browser::{self, http};
+use crate::error::{AuthError, Endpoint};
+use crate::secret::Secret;
+use crate::token::HttpReply;
+use crate::user::{parse_genesys_user, retry_after_secs};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// A `Retry-After` up to this long is waited out once; longer ones are reported.
+const MAX_RETRY_AFTER_WAIT_SECS: u64 = 30;
+const DEFAULT_RETRY_AFTER_SECS: u64 = 2;
+
+impl AuthStore {
+    /// `GET url` with a valid access token: renews first when the token has expired, and on a
+    /// 401 renews once and retries once. A second 401 ends the session (the login page then
+    /// brings the agent back to the same page). 403 and other errors are the caller's to show.
+    pub async fn api_get(&self, url: &str, endpoint: Endpoint) -> Result<HttpReply, AuthError> {
+        let session = self.session().ok_or(AuthError::SessionExpired)?;
+        if session.tokens.is_expired(browser::now_ms()) {
+            self.refresh().await?;
+        }
+        let (reply, sent_with) = self.get_once(url, endpoint).await?;
+        if reply.status != 401 {
+            return Ok(reply);
+        }
+        // A call that left before another one renewed the token only needs the new token;
+        // renewing again would waste a request (and, across tabs, a rotated refresh token).
+        if self.current_access_token().as_ref() == Some(&sent_with) {
+            self.refresh().await?;
+        }
+        let (retried, _) = self.get_once(url, endpoint).await?;
+        if retried.status == 401 {
+            self.end_session(Some("Your session has ended. Please sign in again.".into()));
+            return Err(AuthError::SessionExpired);
+        }
+        Ok(retried)
+    }
+
+    fn current_access_token(&self) -> Option<Secret> {
+        self.session().map(|session| session.tokens.access_token)
+    }
+
+    /// One request with the current token (and one more after a short `Retry-After`).
+    /// Returns the reply and the token it was sent with.
+    async fn get_once(
+        &self,
+        url: &str,
+        endpoint: Endpoint,
+    ) -> Result<(HttpReply, Secret), AuthError> {
+        let token = self
+            .current_access_token()
+            .ok_or(AuthError::SessionExpired)?;
+        let reply = http::get_with_bearer(url, &token, endpoint).await?;
+        if reply.status != 429 {
+            return Ok((reply, token));
+        }
+        // Without a readable Retry-After (the server must expose it to scripts via CORS),
+        // a short pause before the one retry.
+        match retry_after_secs(&reply).unwrap_or(DEFAULT_RETRY_AFTER_SECS) {
+            wait if wait <= MAX_RETRY_AFTER_WAIT_SECS => {
+                browser::sleep((wait * 1000) as u32).await;
+                let token = self
+                    .current_access_token()
+                    .ok_or(AuthError::SessionExpired)?;
+                let reply = http::get_with_bearer(url, &token, endpoint).await?;
+                Ok((reply, token))
+            }
+            _ => Ok((reply, token)),
+        }
+    }
+
+    /// (Re)loads the signed-in user into `user`.
+    pub fn load_user(&self) {
+        let Some(provider) = self.session_provider() else {
+            return;
+        };
+        let store = self.clone();
+        self.user.set(UserState::Loading);
+        spawn_local(async move {
+            let url = format!(
+                "{}?expand=presence,organization",
+                provider.endpoints.current_user
+            );
+            let result = store
+                .api_get(&url, Endpoint::CurrentUser)
+                .await
+                .and_then(|reply| parse_genesys_user(&reply));
+            if store.session().is_none() {
+                return; // signed out while the request was in flight
+            }
+            store.user.set(match result {
+                Ok(user) => UserState::Loaded(user),
+                Err(error) => UserState::Failed(error),
+            });
+        });
+    }
+}

@@ -1,0 +1,238 @@
+//! Keeping the session alive: the renewal timer, one refresh at a time (in this tab through a
+//! shared in-flight request, across tabs through a Web Lock), wake-ups after sleep, and
+//! following what other tabs do to a shared session.
+
+use super::{AuthState, AuthStore, RefreshRecord, Session, HISTORY_LENGTH};
+use crate::browser::{self, http, lock, storage};
+use crate::config::TokenStorage;
+use crate::error::{AuthError, Endpoint};
+use crate::schedule;
+use crate::secret::Secret;
+use crate::token::{parse_token_response, refresh_form};
+use futures_channel::oneshot;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::time::Duration;
+
+/// The Web Lock every tab of the origin takes around a refresh.
+const REFRESH_LOCK: &str = "pkce-desk.refresh";
+
+pub(super) type RefreshWaiters = Option<Vec<oneshot::Sender<Result<(), AuthError>>>>;
+
+impl AuthStore {
+    /// Renews the tokens now. Any number of concurrent callers share one request.
+    pub async fn refresh(&self) -> Result<(), AuthError> {
+        let waiting = self
+            .refresh_waiters
+            .try_update_value(|waiters| match waiters {
+                Some(list) => {
+                    let (sender, receiver) = oneshot::channel();
+                    list.push(sender);
+                    Some(receiver)
+                }
+                None => {
+                    *waiters = Some(Vec::new());
+                    None
+                }
+            });
+        if let Some(Some(receiver)) = waiting {
+            return receiver.await.unwrap_or(Err(AuthError::SessionExpired));
+        }
+        let result = if self.config.token_storage == TokenStorage::Local {
+            // The token this tab wants replaced: while we wait for the lock, another tab may
+            // replace it (and this tab may already have picked that up from a storage event).
+            let stale = self.session().map(|session| session.tokens.access_token);
+            let store = self.clone();
+            lock::with_exclusive_lock(
+                REFRESH_LOCK,
+                || async move { store.refresh_shared(stale).await },
+            )
+            .await
+        } else {
+            self.refresh_at_provider().await
+        };
+        let waiters = self
+            .refresh_waiters
+            .try_update_value(Option::take)
+            .flatten()
+            .unwrap_or_default();
+        for waiter in waiters {
+            let _ = waiter.send(result.clone());
+        }
+        result
+    }
+
+    /// Under the lock: another tab may have renewed (or ended) the shared session meanwhile.
+    async fn refresh_shared(&self, stale: Option<Secret>) -> Result<(), AuthError> {
+        let stale = stale.ok_or(AuthError::SessionExpired)?;
+        match storage::load_session(TokenStorage::Local) {
+            None => {
+                self.end_session(Some("You were signed out in another tab.".into()));
+                Err(AuthError::SessionExpired)
+            }
+            Some(stored)
+                if stored.tokens.access_token != stale
+                    && !stored.tokens.is_expired(browser::now_ms()) =>
+            {
+                if self.session().as_ref() != Some(&stored) {
+                    self.adopt(stored, "renewed by another tab");
+                }
+                Ok(())
+            }
+            Some(_) => self.refresh_at_provider().await,
+        }
+    }
+
+    async fn refresh_at_provider(&self) -> Result<(), AuthError> {
+        let session = self.session().ok_or(AuthError::SessionExpired)?;
+        let provider = self
+            .config
+            .provider(&session.provider_id)
+            .cloned()
+            .ok_or(AuthError::SessionExpired)?;
+        let Some(refresh_token) = session.tokens.refresh_token.clone() else {
+            self.end_session(Some(
+                "Your session has ended (the provider gave no refresh token). Please sign in again.".into(),
+            ));
+            return Err(AuthError::SessionExpired);
+        };
+        let body = refresh_form(&refresh_token, &provider.client_id);
+        let sent_at = browser::now_ms();
+        let outcome = match http::post_form(&provider.endpoints.token, &body, Endpoint::Token).await
+        {
+            Ok(reply) => parse_token_response(&reply, sent_at),
+            Err(error) => Err(error),
+        };
+        match outcome {
+            Ok(mut tokens) => {
+                // RFC 6749 section 6: without a new refresh token, the old one stays valid.
+                if tokens.refresh_token.is_none() {
+                    tokens.refresh_token = Some(refresh_token);
+                }
+                let renewed = Session {
+                    provider_id: session.provider_id,
+                    tokens,
+                };
+                storage::save_session(self.config.token_storage, &renewed)?;
+                self.refresh_failures.set_value(0);
+                self.adopt(renewed, "renewed");
+                Ok(())
+            }
+            Err(error) if error.ends_session() => {
+                self.end_session(Some("Your session has ended. Please sign in again.".into()));
+                Err(error)
+            }
+            Err(error) => {
+                // Network trouble or a failing server: keep the session and try again later.
+                let failures = self.refresh_failures.get_value().saturating_add(1);
+                self.refresh_failures.set_value(failures);
+                self.record_refresh(&format!("failed ({}), will retry", error.code()));
+                let retry_at =
+                    browser::now_ms() + schedule::retry_delay_ms(failures, browser::jitter());
+                self.next_refresh_at.set_value(Some(retry_at));
+                self.arm_timer(Some(retry_at));
+                Err(error)
+            }
+        }
+    }
+
+    /// Switches to renewed tokens (ours or another tab's) and plans the next renewal.
+    pub(super) fn adopt(&self, session: Session, outcome: &str) {
+        self.state.set(AuthState::SignedIn(session));
+        self.schedule_refresh();
+        self.record_refresh(outcome);
+    }
+
+    fn record_refresh(&self, outcome: &str) {
+        let record = RefreshRecord {
+            at_ms: browser::now_ms(),
+            outcome: outcome.to_owned(),
+        };
+        self.refresh_history.update(|history| {
+            history.insert(0, record);
+            history.truncate(HISTORY_LENGTH);
+        });
+    }
+
+    pub(super) fn schedule_refresh(&self) {
+        let Some(session) = self.session() else {
+            return;
+        };
+        let at = schedule::next_refresh_at(&session.tokens, browser::jitter());
+        self.next_refresh_at.set_value(at);
+        self.arm_timer(at);
+    }
+
+    fn arm_timer(&self, at: Option<u64>) {
+        self.cancel_refresh_timer();
+        let Some(at) = at else { return };
+        let delay = schedule::timer_delay_ms(browser::now_ms(), at);
+        let store = self.clone();
+        let handle = set_timeout_with_handle(
+            move || store.refresh_if_due(),
+            Duration::from_millis(delay.into()),
+        )
+        .ok();
+        self.refresh_timer.set_value(handle);
+    }
+
+    pub(super) fn cancel_refresh_timer(&self) {
+        if let Some(handle) = self.refresh_timer.try_update_value(Option::take).flatten() {
+            handle.clear();
+        }
+    }
+
+    /// Timers do not run while a laptop sleeps or a tab is hidden: on waking, check the clock.
+    fn refresh_if_due(&self) {
+        let due = self
+            .next_refresh_at
+            .get_value()
+            .is_some_and(|at| browser::now_ms() + 1_000 >= at);
+        if due && self.session().is_some() {
+            let store = self.clone();
+            spawn_local(async move {
+                let _ = store.refresh().await;
+            });
+        }
+    }
+
+    pub(super) fn watch_wake_ups(&self) {
+        for event in ["visibilitychange", "focus", "online"] {
+            let store = self.clone();
+            // The store is created once and lives as long as the page; so do these listeners.
+            std::mem::forget(window_event_listener_untyped(event, move |_| {
+                store.refresh_if_due()
+            }));
+        }
+    }
+
+    /// With shared (localStorage) tokens, other tabs' renewals, sign-ins and sign-outs show
+    /// up here without a reload.
+    pub(super) fn watch_other_tabs(&self) {
+        if self.config.token_storage != TokenStorage::Local {
+            return;
+        }
+        let store = self.clone();
+        storage::on_shared_session_change(move |stored| match stored {
+            None => {
+                if store.session().is_some() {
+                    store.end_session(Some("You were signed out in another tab.".into()));
+                }
+            }
+            Some(session) if store.config.provider(&session.provider_id).is_some() => {
+                if store.session().as_ref() == Some(&session) {
+                    return;
+                }
+                let was_signed_in = store.session().is_some();
+                if was_signed_in {
+                    store.adopt(session, "renewed by another tab");
+                } else {
+                    store.state.set(AuthState::SignedIn(session));
+                    store.schedule_refresh();
+                    store.load_user();
+                }
+            }
+            Some(_) => {}
+        });
+    }
+}
