@@ -8,6 +8,9 @@ use crate::users::DEMO_USERS;
 
 pub const DEFAULT_PORT: u16 = 9090;
 pub const DEFAULT_CLIENT_ID: &str = "pkce-desk-demo";
+/// The cxone flavor's default client id: like CXone's legacy "App Name@Vendor"
+/// ids it has a space and an `@`, so every layer has to encode it properly.
+pub const CXONE_DEFAULT_CLIENT_ID: &str = "pkce-desk demo@Sandbox";
 pub const DEFAULT_ACCESS_TOKEN_LIFETIME_SECS: u64 = 3600;
 pub const DEFAULT_REDIRECT_URIS: [&str; 2] = [
     "http://127.0.0.1:8080/callback",
@@ -15,6 +18,16 @@ pub const DEFAULT_REDIRECT_URIS: [&str; 2] = [
 ];
 /// Genesys Cloud authorization codes are short-lived; 60 s matches the brief.
 pub const DEFAULT_CODE_LIFETIME: Duration = Duration::from_secs(60);
+
+/// Which product's authorization server and API the sandbox imitates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Flavor {
+    /// Genesys Cloud: /oauth/*, /api/v2/* (see `handlers`).
+    #[default]
+    Genesys,
+    /// NICE CXone: OpenID Connect discovery, /auth/*, /user-management/* (see `cxone`).
+    Cxone,
+}
 
 /// Everything the server needs to know. Tests build this directly.
 #[derive(Debug, Clone)]
@@ -29,6 +42,14 @@ pub struct SandboxConfig {
     /// Serves the `/__sandbox/*` endpoints that make the sandbox fail on demand
     /// (see `controls`). Off by default so a demo cannot be sabotaged by accident.
     pub test_controls: bool,
+    /// `--flavor`: which product's endpoints are served.
+    pub flavor: Flavor,
+    /// The cxone flavor's issuer. `None`: `serve` uses `http://<bound address>`
+    /// (`http://127.0.0.1:<port>`); `app` alone falls back to `http://127.0.0.1:<port field>`.
+    pub issuer: Option<String>,
+    /// The cxone flavor's HS256 key. `None`: 32 random bytes per process. Not a
+    /// CLI option: in-process tests set it to check signatures.
+    pub signing_key: Option<Vec<u8>>,
 }
 
 impl Default for SandboxConfig {
@@ -43,11 +64,23 @@ impl Default for SandboxConfig {
                 .map(|s| s.to_string())
                 .collect(),
             test_controls: false,
+            flavor: Flavor::Genesys,
+            issuer: None,
+            signing_key: None,
         }
     }
 }
 
 impl SandboxConfig {
+    /// The defaults of the cxone flavor (its own default client id).
+    pub fn cxone() -> Self {
+        Self {
+            flavor: Flavor::Cxone,
+            client_id: CXONE_DEFAULT_CLIENT_ID.to_string(),
+            ..Self::default()
+        }
+    }
+
     /// CORS origins: the distinct origins of the registered redirect URIs.
     pub fn allowed_origins(&self) -> Vec<String> {
         let mut origins: Vec<String> = Vec::new();
@@ -80,6 +113,7 @@ where
 {
     let mut config = SandboxConfig::default();
     let mut redirect_uris: Vec<String> = Vec::new();
+    let mut client_id_given = false;
     let mut args = args.into_iter();
 
     while let Some(arg) = args.next() {
@@ -118,6 +152,15 @@ where
                     return Err("--client-id must not be empty".into());
                 }
                 config.client_id = v;
+                client_id_given = true;
+            }
+            "--flavor" => {
+                let v = value("--flavor")?;
+                config.flavor = match v.as_str() {
+                    "genesys" => Flavor::Genesys,
+                    "cxone" => Flavor::Cxone,
+                    _ => return Err(format!("--flavor must be genesys or cxone, not: {v}")),
+                };
             }
             "--redirect-uri" => {
                 let v = value("--redirect-uri")?;
@@ -131,6 +174,9 @@ where
     }
     if !redirect_uris.is_empty() {
         config.redirect_uris = redirect_uris;
+    }
+    if config.flavor == Flavor::Cxone && !client_id_given {
+        config.client_id = CXONE_DEFAULT_CLIENT_ID.to_string();
     }
     Ok(Command::Run(config))
 }
@@ -197,14 +243,20 @@ pub fn origin_of(url: &str) -> Option<String> {
 /// Usage text; `--help` also lists the demo users.
 pub fn usage() -> String {
     format!(
-        "Usage: sandbox [--port PORT] [--access-token-lifetime SECONDS] [--client-id ID] [--redirect-uri URL]... [--test-controls]\n\
+        "Usage: sandbox [--flavor genesys|cxone] [--port PORT] [--access-token-lifetime SECONDS] [--client-id ID] [--redirect-uri URL]... [--test-controls]\n\
          \n\
-         A local stand-in for Genesys Cloud's authorization server and API (listens on 127.0.0.1 only).\n\
+         A local stand-in for Genesys Cloud's or NICE CXone's authorization server and API\n\
+         (listens on 127.0.0.1 only).\n\
          \n\
          Options:\n\
+         \x20 --flavor genesys|cxone           which product to imitate (default genesys). cxone serves\n\
+         \x20                                  OpenID Connect discovery, /auth/* and /user-management/*\n\
+         \x20                                  with issuer http://127.0.0.1:PORT, instead of /oauth/*\n\
+         \x20                                  and /api/v2/*\n\
          \x20 --port PORT                      port to listen on (default {DEFAULT_PORT}; 0 picks a free one)\n\
          \x20 --access-token-lifetime SECONDS  access token lifetime (default {DEFAULT_ACCESS_TOKEN_LIFETIME_SECS})\n\
-         \x20 --client-id ID                   the one registered OAuth client (default {DEFAULT_CLIENT_ID})\n\
+         \x20 --client-id ID                   the one registered OAuth client (default {DEFAULT_CLIENT_ID};\n\
+         \x20                                  with --flavor cxone: {CXONE_DEFAULT_CLIENT_ID})\n\
          \x20 --redirect-uri URL               a registered redirect URI, repeatable\n\
          \x20                                  (default {} and {})\n\
          \x20 --test-controls                  serve /__sandbox/* so tests can inject failures,\n\
@@ -224,6 +276,11 @@ pub fn help() -> String {
             user.username, user.password, user.name, user.title, user.department
         ));
     }
+    text.push_str(&format!(
+        "  (--flavor cxone: tenant {} \"{}\", the same users)\n",
+        crate::cxone::TENANT_ID,
+        crate::cxone::TENANT_NAME
+    ));
     text
 }
 
@@ -244,6 +301,8 @@ mod tests {
         assert_eq!(c.client_id, "pkce-desk-demo");
         assert_eq!(c.access_token_lifetime, Duration::from_secs(3600));
         assert!(!c.test_controls);
+        assert_eq!(c.flavor, Flavor::Genesys);
+        assert_eq!(c.issuer, None);
         assert_eq!(
             c.redirect_uris,
             vec![
@@ -285,6 +344,36 @@ mod tests {
             c.allowed_origins(),
             vec!["http://a.test:1", "https://b.test"]
         );
+    }
+
+    #[test]
+    fn flavor_and_its_default_client() {
+        let Command::Run(c) = parse_args(args(&["--flavor", "cxone"])).unwrap() else {
+            panic!("expected Run")
+        };
+        assert_eq!(c.flavor, Flavor::Cxone);
+        assert_eq!(c.client_id, "pkce-desk demo@Sandbox");
+        assert_eq!(c.client_id, SandboxConfig::cxone().client_id);
+        // An explicit client id wins, in either order.
+        for list in [
+            ["--client-id", "a b@c", "--flavor=cxone"],
+            ["--flavor=cxone", "--client-id", "a b@c"],
+        ] {
+            let Command::Run(c) = parse_args(args(&list)).unwrap() else {
+                panic!("expected Run")
+            };
+            assert_eq!((c.flavor, c.client_id.as_str()), (Flavor::Cxone, "a b@c"));
+        }
+        let Command::Run(c) = parse_args(args(&["--flavor=genesys"])).unwrap() else {
+            panic!("expected Run")
+        };
+        assert_eq!(
+            (c.flavor, c.client_id.as_str()),
+            (Flavor::Genesys, "pkce-desk-demo")
+        );
+        assert!(parse_args(args(&["--flavor", "nice"])).is_err());
+        assert!(parse_args(args(&["--flavor"])).is_err());
+        assert!(usage().contains("--flavor genesys|cxone"));
     }
 
     #[test]

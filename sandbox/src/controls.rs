@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde_json::{json, Map, Value};
 
-use crate::config::SandboxConfig;
+use crate::config::{Flavor, SandboxConfig};
 
 /// What a failure rule applies to. A request matches several at once: a refresh
 /// matches `Token` and `TokenRefresh`, GET /api/v2/users/me matches `UsersMe` and `Api`.
@@ -57,9 +57,17 @@ pub enum Mode {
     RedirectError,
     WrongState,
     Iss,
+    /// cxone flavor, code grant: a normal token response whose ID token is
+    /// altered as named (or left out). The tokens are stored and valid.
+    IdTokenWrongNonce,
+    IdTokenWrongAud,
+    IdTokenWrongIss,
+    IdTokenExpired,
+    IdTokenMalformed,
+    NoIdToken,
 }
 
-const MODES: [(&str, Mode); 15] = [
+const MODES: [(&str, Mode); 21] = [
     ("drop", Mode::Drop),
     ("delay", Mode::Delay),
     ("invalid_grant", Mode::InvalidGrant),
@@ -75,6 +83,12 @@ const MODES: [(&str, Mode); 15] = [
     ("redirect_error", Mode::RedirectError),
     ("wrong_state", Mode::WrongState),
     ("iss", Mode::Iss),
+    ("id_token_wrong_nonce", Mode::IdTokenWrongNonce),
+    ("id_token_wrong_aud", Mode::IdTokenWrongAud),
+    ("id_token_wrong_iss", Mode::IdTokenWrongIss),
+    ("id_token_expired", Mode::IdTokenExpired),
+    ("id_token_malformed", Mode::IdTokenMalformed),
+    ("no_id_token", Mode::NoIdToken),
 ];
 
 impl Mode {
@@ -87,6 +101,20 @@ impl Mode {
     /// (GET) leaves them for the form submission (POST) to trigger.
     pub fn needs_code(self) -> bool {
         matches!(self, Mode::WrongState | Mode::Iss)
+    }
+
+    /// Modes that alter the ID token of a code grant's response (cxone flavor
+    /// only); a refresh leaves them queued for the next code grant.
+    pub fn is_id_token(self) -> bool {
+        matches!(
+            self,
+            Mode::IdTokenWrongNonce
+                | Mode::IdTokenWrongAud
+                | Mode::IdTokenWrongIss
+                | Mode::IdTokenExpired
+                | Mode::IdTokenMalformed
+                | Mode::NoIdToken
+        )
     }
 }
 
@@ -154,9 +182,13 @@ pub enum Counter {
     TokensMe,
     Revoke,
     Logout,
+    /// cxone flavor: GET /.well-known/cxone-configuration.
+    TenantConfig,
+    /// cxone flavor: GET /.well-known/openid-configuration.
+    Discovery,
 }
 
-const COUNTERS: [(&str, Counter); 9] = [
+const COUNTERS: [(&str, Counter); 11] = [
     ("authorize_page", Counter::AuthorizePage),
     ("authorize_submit", Counter::AuthorizeSubmit),
     ("token_authorization_code", Counter::TokenAuthorizationCode),
@@ -166,6 +198,8 @@ const COUNTERS: [(&str, Counter); 9] = [
     ("tokens_me", Counter::TokensMe),
     ("revoke", Counter::Revoke),
     ("logout", Counter::Logout),
+    ("tenant_config", Counter::TenantConfig),
+    ("discovery", Counter::Discovery),
 ];
 
 /// Requests that reached a handler, whatever their outcome (failure rules
@@ -304,6 +338,12 @@ pub fn parse_rule(body: &[u8]) -> Result<Rule, String> {
             name_of(&MODES, mode)
         ));
     }
+    if mode.is_id_token() && !matches!(endpoint, Endpoint::Token | Endpoint::TokenCode) {
+        return Err(format!(
+            "mode \"{}\" only applies to endpoints \"token\" and \"token_code\"",
+            name_of(&MODES, mode)
+        ));
+    }
     let count = match unsigned(&map, "count")? {
         None => 1,
         Some(0) => return Err("count must be at least 1".into()),
@@ -333,6 +373,18 @@ pub fn parse_rule(body: &[u8]) -> Result<Rule, String> {
             error,
         },
     })
+}
+
+/// Rejects rules the running flavor can never trigger: the ID token modes
+/// need `--flavor cxone` (Genesys issues no ID token).
+pub fn check_flavor(rule: &Rule, flavor: Flavor) -> Result<(), String> {
+    if rule.fault.mode.is_id_token() && flavor != Flavor::Cxone {
+        return Err(format!(
+            "mode \"{}\" needs --flavor cxone (this sandbox issues no ID tokens)",
+            name_of(&MODES, rule.fault.mode)
+        ));
+    }
+    Ok(())
 }
 
 /// Parses a POST /__sandbox/settings body.
@@ -507,6 +559,37 @@ mod tests {
     }
 
     #[test]
+    fn id_token_modes() {
+        for name in [
+            "id_token_wrong_nonce",
+            "id_token_wrong_aud",
+            "id_token_wrong_iss",
+            "id_token_expired",
+            "id_token_malformed",
+            "no_id_token",
+        ] {
+            for endpoint in ["token", "token_code"] {
+                let r = rule(&format!(r#"{{"endpoint":"{endpoint}","mode":"{name}"}}"#)).unwrap();
+                assert!(r.fault.mode.is_id_token());
+                assert!(check_flavor(&r, Flavor::Cxone).is_ok());
+                let message = check_flavor(&r, Flavor::Genesys).unwrap_err();
+                assert!(message.contains("--flavor cxone"), "{message}");
+            }
+            for endpoint in ["token_refresh", "authorize", "api"] {
+                let message =
+                    rule(&format!(r#"{{"endpoint":"{endpoint}","mode":"{name}"}}"#)).unwrap_err();
+                assert!(
+                    message.contains("\"token\" and \"token_code\""),
+                    "{message}"
+                );
+            }
+        }
+        assert!(!Mode::Drop.is_id_token());
+        let r = rule(r#"{"endpoint":"token","mode":"drop"}"#).unwrap();
+        assert!(check_flavor(&r, Flavor::Genesys).is_ok());
+    }
+
+    #[test]
     fn settings_parsing() {
         assert_eq!(parse_settings(b"{}").unwrap(), SettingsUpdate::default());
         let u = parse_settings(
@@ -565,7 +648,9 @@ mod tests {
         assert_eq!(json["token_refresh"], 2);
         assert_eq!(json["logout"], 1);
         assert_eq!(json["authorize_page"], 0);
-        assert_eq!(json.as_object().unwrap().len(), 9);
+        assert_eq!(json.as_object().unwrap().len(), 11);
+        assert_eq!(json["tenant_config"], 0);
+        assert_eq!(json["discovery"], 0);
         // `get` indexes by discriminant, so the table must follow the enum's order.
         for (i, (_, counter)) in COUNTERS.iter().enumerate() {
             assert_eq!(*counter as usize, i);

@@ -58,6 +58,13 @@ pub async fn intercept(state: &AppState, endpoints: &[Endpoint]) -> Option<Respo
 pub fn respond(state: &AppState, fault: &Fault) -> Option<Response> {
     let response = match fault.mode {
         Mode::Delay | Mode::RedirectError | Mode::WrongState | Mode::Iss => return None,
+        // The cxone token endpoint answers these itself (a normal response, altered ID token).
+        Mode::IdTokenWrongNonce
+        | Mode::IdTokenWrongAud
+        | Mode::IdTokenWrongIss
+        | Mode::IdTokenExpired
+        | Mode::IdTokenMalformed
+        | Mode::NoIdToken => return None,
         Mode::Drop => dropped(),
         Mode::InvalidGrant => oauth_error("invalid_grant", INJECTED),
         Mode::InvalidClient => oauth_error("invalid_client", INJECTED),

@@ -1,5 +1,6 @@
 //! A local stand-in for Genesys Cloud's authorization server and API, so the
 //! pkce-desk demo and its browser tests run without internet access.
+//! `--flavor cxone` (`config::Flavor`) makes it NICE CXone's instead (see `cxone`).
 //!
 //! `app` builds the router; `serve` runs it on a listener the caller bound
 //! (tests bind 127.0.0.1:0 and run it in-process).
@@ -10,8 +11,11 @@ pub mod clock;
 pub mod config;
 pub mod controls;
 pub mod cors;
+pub mod cxone;
 pub mod faults;
 pub mod handlers;
+pub mod hmac;
+pub mod jwt;
 pub mod log;
 pub mod pages;
 pub mod params;
@@ -42,6 +46,8 @@ pub struct Shared {
     pub allowed_origins: Vec<String>,
     /// Used as the presence/routing-status timestamps in /users/me.
     pub started: SystemTime,
+    /// The cxone flavor's issuer and signing key (unused by the genesys flavor).
+    pub cxone: cxone::Cxone,
     store: Mutex<Store>,
     controls: Mutex<Controls>,
 }
@@ -67,12 +73,15 @@ impl Shared {
 pub type AppState = Arc<Shared>;
 
 pub fn app(config: SandboxConfig) -> Router {
+    let cxone = cxone::Cxone::new(&config);
+    let store: Store = cxone.store(&config);
     let state: AppState = Arc::new(Shared {
         allowed_origins: config.allowed_origins(),
         controls: Mutex::new(Controls::new(&config)),
         config,
         started: SystemTime::now(),
-        store: Mutex::new(Store::new()),
+        cxone,
+        store: Mutex::new(store),
     });
     let test_controls = state.config.test_controls;
     let mut router = Router::new()
@@ -82,12 +91,17 @@ pub fn app(config: SandboxConfig) -> Router {
         )
         .route("/oauth/token", axum::routing::post(handlers::token::token))
         .route("/api/v2/users/me", get(handlers::users::me))
+        .route("/api/v2/routing/queues/me", get(handlers::queues::me))
         .route(
             "/api/v2/tokens/me",
             get(handlers::tokens::show).delete(handlers::tokens::revoke),
         )
         .route("/logout", get(handlers::logout::logout))
         .route("/health", get(handlers::misc::health));
+    // The cxone flavor serves its own paths instead; the Genesys ones are then 404.
+    if state.config.flavor == config::Flavor::Cxone {
+        router = cxone::routes();
+    }
     // Without the flag these paths do not exist: the fallback answers 404.
     if test_controls {
         router = router
@@ -130,6 +144,11 @@ pub async fn serve_with_shutdown<F>(
 where
     F: Future<Output = ()> + Send + 'static,
 {
+    // The cxone flavor's issuer is the address actually bound (port 0 included).
+    let mut config = config;
+    if config.issuer.is_none() {
+        config.issuer = Some(format!("http://{}", listener.local_addr()?));
+    }
     // Through `AbortableListener` so that the `drop` test control can close a
     // connection without answering.
     axum::serve(

@@ -19,6 +19,17 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// The product a page imitates, and where its sign-in form posts.
+pub struct Brand {
+    pub product: &'static str,
+    pub action: &'static str,
+}
+
+pub const GENESYS: Brand = Brand {
+    product: "Genesys Cloud",
+    action: "/oauth/authorize",
+};
+
 /// The validated authorization request the sign-in form carries along in hidden inputs.
 pub struct SignInForm<'a> {
     pub client_id: &'a str,
@@ -65,10 +76,25 @@ fn hidden(name: &str, value: &str) -> String {
 }
 
 pub fn sign_in_page(form: &SignInForm<'_>) -> String {
+    branded_sign_in_page(&GENESYS, form, &[])
+}
+
+/// The sign-in page of `brand`; `extra` are more hidden inputs (name, value).
+pub fn branded_sign_in_page(
+    brand: &Brand,
+    form: &SignInForm<'_>,
+    extra: &[(&str, &str)],
+) -> String {
     let mut body = String::new();
     // The only "Sign in" text on the page is the button, so tests can find it unambiguously.
-    body.push_str("<h1>Genesys Cloud</h1>\n<p class=\"sub\">Sandbox authorization server: use a demo account.</p>\n");
-    body.push_str("<form method=\"post\" action=\"/oauth/authorize\">\n");
+    body.push_str(&format!(
+        "<h1>{}</h1>\n<p class=\"sub\">Sandbox authorization server: use a demo account.</p>\n",
+        escape(brand.product)
+    ));
+    body.push_str(&format!(
+        "<form method=\"post\" action=\"{}\">\n",
+        escape(brand.action)
+    ));
     body.push_str(&hidden("client_id", form.client_id));
     body.push_str(&hidden("redirect_uri", form.redirect_uri));
     if let Some(state) = form.state {
@@ -76,6 +102,9 @@ pub fn sign_in_page(form: &SignInForm<'_>) -> String {
     }
     body.push_str(&hidden("code_challenge", form.code_challenge));
     body.push_str(&hidden("code_challenge_method", form.code_challenge_method));
+    for (name, value) in extra {
+        body.push_str(&hidden(name, value));
+    }
     body.push_str("<label for=\"username\">Username</label>");
     if form.username.is_empty() {
         body.push_str("<input id=\"username\" name=\"username\" autocomplete=\"username\">\n");
@@ -111,17 +140,21 @@ pub fn sign_in_page(form: &SignInForm<'_>) -> String {
         ));
     }
     body.push_str("</ul></div>\n");
-    document("Sign in — Genesys Cloud (sandbox)", &body)
+    document(&format!("Sign in — {} (sandbox)", brand.product), &body)
 }
 
 pub fn error_page(heading: &str, message: &str) -> String {
+    branded_error_page(&GENESYS, heading, message)
+}
+
+pub fn branded_error_page(brand: &Brand, heading: &str, message: &str) -> String {
     let body = format!(
         "<h1>{}</h1>\n<p class=\"error\" role=\"alert\">{}</p>\n\
          <p class=\"sub\">This request was not redirected back to the application.</p>\n",
         escape(heading),
         escape(message)
     );
-    document("Error — Genesys Cloud (sandbox)", &body)
+    document(&format!("Error — {} (sandbox)", brand.product), &body)
 }
 
 #[cfg(test)]

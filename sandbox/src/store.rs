@@ -26,6 +26,8 @@ pub struct AuthCode {
     pub expires_at: Instant,
     pub used: bool,
     pub family: FamilyId,
+    /// The OpenID Connect `nonce` of the authorization request (cxone flavor).
+    pub nonce: Option<String>,
 }
 
 /// What a valid access token stands for.
@@ -55,7 +57,13 @@ pub struct IssuedTokens {
     pub access_token: String,
     /// `None` when the test controls turned refresh tokens (or their rotation) off.
     pub refresh_token: Option<String>,
+    /// What the tokens stand for (the cxone flavor's ID token is built from it).
+    pub grant: Grant,
 }
+
+/// Makes the string of a new access token for a grant and lifetime; the cxone
+/// flavor's are JWTs. The store still looks tokens up by their exact string.
+pub type AccessTokenMinter = Box<dyn Fn(&Grant, Duration) -> String + Send>;
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum CodeError {
@@ -79,11 +87,21 @@ pub struct Store {
     access: HashMap<String, AccessToken>,
     refresh: HashMap<String, RefreshToken>,
     next_family: FamilyId,
+    /// `None`: opaque random access tokens.
+    minter: Option<AccessTokenMinter>,
 }
 
 impl Store {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A store whose access tokens are made by `minter` instead of being random strings.
+    pub fn with_access_token_minter(minter: AccessTokenMinter) -> Self {
+        Self {
+            minter: Some(minter),
+            ..Self::default()
+        }
     }
 
     /// Stores a fresh single-use code and returns its value.
@@ -109,9 +127,26 @@ impl Store {
                 expires_at: now + lifetime,
                 used: false,
                 family: self.next_family,
+                nonce: None,
             },
         );
         code
+    }
+
+    /// Binds an OpenID Connect nonce to a code just issued.
+    pub fn set_code_nonce(&mut self, code: &str, nonce: &str) {
+        if let Some(entry) = self.codes.get_mut(code) {
+            entry.nonce = Some(nonce.to_string());
+        }
+    }
+
+    /// The nonce of the code a family was issued from (codes are remembered
+    /// for a while after use, so this works right after the code grant).
+    pub fn code_nonce(&self, family: FamilyId) -> Option<String> {
+        self.codes
+            .values()
+            .find(|c| c.family == family)
+            .and_then(|c| c.nonce.clone())
     }
 
     /// Marks the code used (whatever the caller decides next) and returns its
@@ -142,7 +177,10 @@ impl Store {
         now: Instant,
     ) -> IssuedTokens {
         self.prune(now);
-        let access_token = random::token();
+        let access_token = match &self.minter {
+            Some(mint) => mint(&grant, access_lifetime),
+            None => random::token(),
+        };
         self.access.insert(
             access_token.clone(),
             AccessToken {
@@ -152,13 +190,19 @@ impl Store {
         );
         let refresh_token = with_refresh.then(|| {
             let token = random::token();
-            self.refresh
-                .insert(token.clone(), RefreshToken { grant, used: false });
+            self.refresh.insert(
+                token.clone(),
+                RefreshToken {
+                    grant: grant.clone(),
+                    used: false,
+                },
+            );
             token
         });
         IssuedTokens {
             access_token,
             refresh_token,
+            grant,
         }
     }
 
@@ -393,6 +437,41 @@ mod tests {
             .unwrap()
             .refresh_token
             .is_some());
+    }
+
+    #[test]
+    fn nonce_and_access_token_minter() {
+        let minted = std::sync::atomic::AtomicU32::new(0);
+        let mut s = Store::with_access_token_minter(Box::new(move |grant, lifetime| {
+            let n = minted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            format!("{}.{}.{n}", grant.user_id, lifetime.as_secs())
+        }));
+        let now = Instant::now();
+        let c = code(&mut s, now);
+        s.set_code_nonce(&c, "n-1");
+        let other = code(&mut s, now);
+        let bound = s.redeem_code(&c, now).unwrap();
+        assert_eq!(bound.nonce.as_deref(), Some("n-1"));
+        let tokens = s.issue_tokens(grant_of(&bound), HOUR, true, now);
+        assert_eq!(tokens.access_token, "user.3600.0");
+        assert_eq!(tokens.grant.family, bound.family);
+        assert!(s.access_grant(&tokens.access_token, now).is_some());
+        assert_eq!(s.code_nonce(bound.family).as_deref(), Some("n-1"));
+        let other = s.redeem_code(&other, now).unwrap();
+        assert_eq!(other.nonce, None);
+        assert_eq!(s.code_nonce(other.family), None);
+        // Refreshed tokens come from the same minter.
+        let next = s
+            .rotate_refresh(
+                tokens.refresh_token.as_deref().unwrap(),
+                "client",
+                HOUR,
+                true,
+                now,
+            )
+            .unwrap();
+        assert_eq!(next.access_token, "user.3600.1");
+        assert!(s.access_grant("user.3600.1", now).is_some());
     }
 
     #[test]

@@ -858,7 +858,7 @@ async fn stats_count_every_request_that_reached_a_handler() {
         json!({
             "authorize_page": 0, "authorize_submit": 0, "token_authorization_code": 0,
             "token_refresh": 0, "token_other": 0, "users_me": 0, "tokens_me": 0,
-            "revoke": 0, "logout": 0,
+            "revoke": 0, "logout": 0, "tenant_config": 0, "discovery": 0,
         })
     );
 
@@ -918,7 +918,7 @@ async fn stats_count_every_request_that_reached_a_handler() {
         json!({
             "authorize_page": 1, "authorize_submit": 2, "token_authorization_code": 1,
             "token_refresh": 2, "token_other": 2, "users_me": 2, "tokens_me": 1,
-            "revoke": 1, "logout": 1,
+            "revoke": 1, "logout": 1, "tenant_config": 0, "discovery": 0,
         })
     );
 

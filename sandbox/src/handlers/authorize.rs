@@ -22,16 +22,16 @@ use crate::responses::{html, redirect};
 use crate::{pkce, random, users, AppState};
 
 /// A request whose client and redirect URI have been verified.
-struct AuthorizeRequest<'a> {
-    client_id: &'a str,
-    redirect_uri: &'a str,
-    state: Option<&'a str>,
-    code_challenge: &'a str,
-    code_challenge_method: &'a str,
+pub(crate) struct AuthorizeRequest<'a> {
+    pub(crate) client_id: &'a str,
+    pub(crate) redirect_uri: &'a str,
+    pub(crate) state: Option<&'a str>,
+    pub(crate) code_challenge: &'a str,
+    pub(crate) code_challenge_method: &'a str,
 }
 
 impl<'a> AuthorizeRequest<'a> {
-    fn form(&self, username: &'a str, error: Option<&'a str>) -> SignInForm<'a> {
+    pub(crate) fn form(&self, username: &'a str, error: Option<&'a str>) -> SignInForm<'a> {
         SignInForm {
             client_id: self.client_id,
             redirect_uri: self.redirect_uri,
@@ -44,7 +44,7 @@ impl<'a> AuthorizeRequest<'a> {
     }
 
     /// Where to send the browser back to the app with `params`, plus `state` if the app sent one.
-    fn location_with(&self, params: &[(&str, &str)]) -> String {
+    pub(crate) fn location_with(&self, params: &[(&str, &str)]) -> String {
         let mut pairs = params.to_vec();
         if let Some(state) = self.state {
             pairs.push(("state", state));
@@ -59,7 +59,7 @@ impl<'a> AuthorizeRequest<'a> {
 }
 
 /// Why a request was turned down, kept small until it becomes a response.
-enum Rejection {
+pub(crate) enum Rejection {
     /// Untrusted client or redirect URI: shown here, never redirected.
     Page(&'static str),
     /// Any other error: sent back to the app (RFC 6749 4.1.2.1).
@@ -83,7 +83,7 @@ fn rejection_page(message: &str) -> Response {
 }
 
 /// Verifies client_id and redirect_uri (error page), then the rest (error redirect).
-fn validate<'a>(
+pub(crate) fn validate<'a>(
     state: &AppState,
     params: &'a Params,
     require_response_type: bool,

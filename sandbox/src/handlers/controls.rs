@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-use crate::controls::{parse_rule, parse_settings};
+use crate::controls::{check_flavor, parse_rule, parse_settings};
 use crate::responses::api_error;
 use crate::AppState;
 
@@ -21,7 +21,12 @@ fn bad_request(message: &str) -> Response {
 
 /// POST /__sandbox/fail-next: queue a failure rule.
 pub async fn fail_next(State(state): State<AppState>, body: Bytes) -> Response {
-    match parse_rule(&body) {
+    // The ID token modes are refused outright by the genesys flavor.
+    let rule = parse_rule(&body).and_then(|rule| {
+        check_flavor(&rule, state.config.flavor)?;
+        Ok(rule)
+    });
+    match rule {
         Ok(rule) => {
             state.controls().add_rule(rule);
             StatusCode::NO_CONTENT.into_response()

@@ -10,13 +10,13 @@ use axum::Json;
 use serde_json::json;
 
 use crate::controls::{Counter, Endpoint, Settings};
-use crate::params::{is_form_urlencoded, Params};
+use crate::params::{is_form_urlencoded, Params, Repeated};
 use crate::responses::{no_store, oauth_error};
 use crate::store::{CodeError, Grant, IssuedTokens, RefreshError};
 use crate::{faults, pkce, AppState};
 
 /// An RFC 6749 5.2 error, kept small until it becomes a response.
-struct TokenError {
+pub(crate) struct TokenError {
     error: &'static str,
     description: String,
 }
@@ -64,9 +64,23 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Byte
     };
     // Read once, after any delay, so the response and the stored tokens agree.
     let settings = state.controls().settings();
-    let result: Result<IssuedTokens, TokenError> = match grant_type {
-        Ok(Some("authorization_code")) => authorization_code(&state, &settings, params),
-        Ok(Some("refresh_token")) => refresh_token(&state, &settings, params),
+    match run_grant(&state, &settings, params, grant_type) {
+        Ok(tokens) => success(&settings, tokens),
+        Err(error) => error.into_response(),
+    }
+}
+
+/// Carries out the grant a form-encoded token request asks for (shared with
+/// the cxone flavor's token endpoint).
+pub(crate) fn run_grant(
+    state: &AppState,
+    settings: &Settings,
+    params: &Params,
+    grant_type: Result<Option<&str>, Repeated>,
+) -> Result<IssuedTokens, TokenError> {
+    match grant_type {
+        Ok(Some("authorization_code")) => authorization_code(state, settings, params),
+        Ok(Some("refresh_token")) => refresh_token(state, settings, params),
         Ok(Some(_)) => Err(fail(
             "unsupported_grant_type",
             "Only authorization_code and refresh_token are supported.",
@@ -79,10 +93,6 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Byte
             "invalid_request",
             "Parameter grant_type was given more than once.",
         )),
-    };
-    match result {
-        Ok(tokens) => success(&settings, tokens),
-        Err(error) => error.into_response(),
     }
 }
 
