@@ -56,6 +56,25 @@ export default defineConfig({
       stderr: 'pipe',
     },
     {
+      // The same binary as a NICE CXone-shaped authorization server, with its own issuer.
+      command:
+        '../target/debug/sandbox --flavor cxone --port 9191 --access-token-lifetime 3600 --test-controls --redirect-uri http://127.0.0.1:8180/callback',
+      url: 'http://127.0.0.1:9191/health',
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+    {
+      // An independent OpenID provider the project did not write (npm oidc-provider).
+      command: 'node oidc-provider.mjs --port 9192 --redirect-uri http://127.0.0.1:8180/callback',
+      url: 'http://127.0.0.1:9192/.well-known/openid-configuration',
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+    {
       command: `node serve-dist.mjs --port 8180 --dist ${JSON.stringify(dist)} --config fixtures/config.test.json`,
       url: 'http://127.0.0.1:8180/config.json',
       reuseExistingServer: false,

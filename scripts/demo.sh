@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SANDBOX_PORT=9090
+CXONE_PORT=9091
 APP_PORT=8080
 # Short, so the automatic token renewal can be watched on the dashboard.
 TOKEN_LIFETIME=${TOKEN_LIFETIME:-120}
@@ -12,7 +13,7 @@ TOKEN_LIFETIME=${TOKEN_LIFETIME:-120}
 bash scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 
-for port in "$SANDBOX_PORT" "$APP_PORT"; do
+for port in "$SANDBOX_PORT" "$CXONE_PORT" "$APP_PORT"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "[demo] port $port on 127.0.0.1 is already in use; stop whatever runs there (an earlier demo?) and try again" >&2
     exit 1
@@ -20,22 +21,29 @@ for port in "$SANDBOX_PORT" "$APP_PORT"; do
 done
 
 cargo build -q -p pkce-desk-sandbox
-# --test-controls: lets you make the sandbox fail on demand (see sandbox/README.md).
-target/debug/sandbox --port "$SANDBOX_PORT" --access-token-lifetime "$TOKEN_LIFETIME" --test-controls \
-  --redirect-uri "http://127.0.0.1:$APP_PORT/callback" --redirect-uri "http://localhost:$APP_PORT/callback" &
-sandbox_pid=$!
-trap 'kill "$sandbox_pid" 2>/dev/null || true' EXIT
+# Two stand-ins: Genesys Cloud, and NICE CXone (its own issuer). --test-controls lets you make
+# them fail on demand (see sandbox/README.md).
+redirects=(--redirect-uri "http://127.0.0.1:$APP_PORT/callback" --redirect-uri "http://localhost:$APP_PORT/callback")
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+target/debug/sandbox --port "$SANDBOX_PORT" --access-token-lifetime "$TOKEN_LIFETIME" --test-controls "${redirects[@]}" &
+pids+=($!)
+target/debug/sandbox --flavor cxone --port "$CXONE_PORT" --access-token-lifetime "$TOKEN_LIFETIME" --test-controls "${redirects[@]}" &
+pids+=($!)
 
-for _ in $(seq 1 50); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$SANDBOX_PORT") 2>/dev/null; then break; fi
-  sleep 0.2
+for port in "$SANDBOX_PORT" "$CXONE_PORT"; do
+  for _ in $(seq 1 50); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
+    sleep 0.2
+  done
 done
 
 cat <<MSG
 
   pkce-desk demo
   --------------
-  Open  http://127.0.0.1:$APP_PORT  once trunk says it is serving.
+  Open  http://127.0.0.1:$APP_PORT  once trunk says it is serving, and pick
+  Genesys Cloud (sandbox, port $SANDBOX_PORT) or NICE CXone (sandbox, port $CXONE_PORT).
   Sign in on the sandbox page as  ada@example.com / demo  (or grace@example.com / demo).
   Access tokens last ${TOKEN_LIFETIME}s here, so you can watch them renew on the dashboard.
   Ctrl-C stops the demo.

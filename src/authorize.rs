@@ -2,6 +2,7 @@
 
 use crate::config::{ProviderConfig, ProviderKind};
 use crate::pkce::{self, RANDOM_BYTES};
+use crate::provider::Endpoints;
 use crate::query;
 use crate::return_to::safe_return_path;
 use crate::secret::Secret;
@@ -16,13 +17,12 @@ pub const TRANSACTION_TTL_MS: u64 = 10 * 60 * 1000;
 pub struct LoginTransaction {
     pub state: String,
     pub verifier: Secret,
+    /// Sent when `openid` is requested; the ID token must carry it back.
+    pub nonce: Option<String>,
     pub provider_id: String,
-    /// The authorization server the login was sent to (RFC 9207 mix-up defence).
-    pub issuer: String,
-    /// The callback must carry `iss` (the server advertises RFC 9207 support).
-    pub issuer_required: bool,
-    /// The code goes here and nowhere else, whatever the callback says.
-    pub token_endpoint: String,
+    /// The server the login was sent to: its issuer is what a callback's `iss` must say
+    /// (RFC 9207), and its token endpoint is the only place the code may go.
+    pub endpoints: Endpoints,
     pub client_id: String,
     pub redirect_uri: String,
     pub return_to: String,
@@ -41,6 +41,7 @@ impl LoginTransaction {
 pub struct LoginRandomness {
     pub verifier: [u8; RANDOM_BYTES],
     pub state: [u8; RANDOM_BYTES],
+    pub nonce: [u8; RANDOM_BYTES],
 }
 
 /// A sign-in ready to go: send the browser to `url` after storing `transaction`.
@@ -50,9 +51,10 @@ pub struct AuthorizationRequest {
     pub transaction: LoginTransaction,
 }
 
-/// Builds the authorization request for `provider`.
+/// Builds the authorization request for `provider`, whose server is described by `endpoints`.
 pub fn authorization_request(
     provider: &ProviderConfig,
+    endpoints: &Endpoints,
     redirect_uri: &str,
     return_to: Option<&str>,
     randomness: &LoginRandomness,
@@ -61,27 +63,36 @@ pub fn authorization_request(
     let verifier = pkce::verifier_from_bytes(&randomness.verifier);
     let state = pkce::state_from_bytes(&randomness.state);
     let challenge = pkce::challenge_s256(&verifier);
-    let url = match provider.kind {
-        // Genesys takes no `scope`: scopes are set on the OAuth client in the admin UI.
-        ProviderKind::Genesys { .. } => query::append_to_url(
-            &provider.endpoints.authorize,
-            &[
-                ("response_type", "code"),
-                ("client_id", &provider.client_id),
-                ("redirect_uri", redirect_uri),
-                ("code_challenge", &challenge),
-                ("code_challenge_method", pkce::CHALLENGE_METHOD),
-                ("state", &state),
-            ],
-        ),
-    };
+    let nonce = provider
+        .requests_openid()
+        .then(|| pkce::state_from_bytes(&randomness.nonce));
+    let mut params: Vec<(&str, &str)> = vec![
+        ("response_type", "code"),
+        ("client_id", &provider.client_id),
+        ("redirect_uri", redirect_uri),
+        ("code_challenge", &challenge),
+        ("code_challenge_method", pkce::CHALLENGE_METHOD),
+        ("state", &state),
+    ];
+    // Genesys takes no `scope`: scopes are set on its OAuth client in the admin UI.
+    let scope = provider.scopes.join(" ");
+    if !matches!(provider.kind, ProviderKind::Genesys { .. }) {
+        params.push(("scope", &scope));
+    }
+    if let Some(nonce) = &nonce {
+        params.push(("nonce", nonce));
+    }
+    // OIDC Core 11: a request for offline access (a refresh token) must ask for consent.
+    if provider.requests_openid() && provider.scopes.iter().any(|s| s == "offline_access") {
+        params.push(("prompt", "consent"));
+    }
+    let url = query::append_to_url(&endpoints.authorize, &params);
     let transaction = LoginTransaction {
         state,
         verifier,
+        nonce,
         provider_id: provider.id.clone(),
-        issuer: provider.endpoints.issuer.clone(),
-        issuer_required: false,
-        token_endpoint: provider.endpoints.token.clone(),
+        endpoints: endpoints.clone(),
         client_id: provider.client_id.clone(),
         redirect_uri: redirect_uri.to_owned(),
         return_to: safe_return_path(return_to),
@@ -102,6 +113,7 @@ pub fn redirect_uri_for(provider: &ProviderConfig, page_origin: &str) -> String 
 mod tests {
     use super::*;
     use crate::config::parse_config;
+    use crate::provider::{genesys_endpoints, genesys_region, UserSource};
 
     fn sandbox_provider() -> ProviderConfig {
         parse_config(
@@ -113,18 +125,53 @@ mod tests {
         .remove(0)
     }
 
+    fn genesys() -> (ProviderConfig, Endpoints) {
+        let provider = sandbox_provider();
+        let endpoints = genesys_endpoints(
+            genesys_region("mypurecloud.com").unwrap(),
+            Some("http://127.0.0.1:9090"),
+            Some("http://127.0.0.1:9090"),
+        );
+        (provider, endpoints)
+    }
+
+    fn cxone() -> (ProviderConfig, Endpoints) {
+        let provider = parse_config(
+            r#"{"providers":[{"id":"cx","label":"CXone","kind":"cxone","issuer":"http://127.0.0.1:9091","client_id":"pkce-desk demo@Sandbox"}]}"#,
+        )
+        .unwrap()
+        .providers
+        .remove(0);
+        let issuer = "http://127.0.0.1:9091".to_string();
+        let endpoints = Endpoints {
+            iss_required: false,
+            authorize: format!("{issuer}/auth/authorize"),
+            token: format!("{issuer}/auth/token"),
+            userinfo: Some(format!("{issuer}/auth/userinfo")),
+            api_base: issuer.clone(),
+            current_user: String::new(),
+            user_source: UserSource::CxoneUser,
+            revocation: None,
+            end_session: None,
+            issuer,
+        };
+        (provider, endpoints)
+    }
+
     fn randomness() -> LoginRandomness {
         LoginRandomness {
             verifier: [7; RANDOM_BYTES],
             state: [9; RANDOM_BYTES],
+            nonce: [11; RANDOM_BYTES],
         }
     }
 
     #[test]
     fn genesys_authorize_url_carries_exactly_the_pkce_parameters() {
-        let provider = sandbox_provider();
+        let (provider, endpoints) = genesys();
         let request = authorization_request(
             &provider,
+            &endpoints,
             "http://127.0.0.1:8080/callback",
             None,
             &randomness(),
@@ -155,6 +202,7 @@ mod tests {
             None,
             "Genesys takes scopes from the OAuth client"
         );
+        assert_eq!(query::first(&pairs, "nonce"), None);
         assert!(
             !request.url.contains(request.transaction.verifier.expose()),
             "the verifier never leaves the browser"
@@ -163,27 +211,71 @@ mod tests {
     }
 
     #[test]
+    fn openid_providers_get_scope_and_a_nonce() {
+        let (provider, endpoints) = cxone();
+        let request = authorization_request(
+            &provider,
+            &endpoints,
+            "http://127.0.0.1:8080/callback",
+            None,
+            &randomness(),
+            1_000,
+        );
+        let (base, query_string) = request.url.split_once('?').unwrap();
+        assert_eq!(base, "http://127.0.0.1:9091/auth/authorize");
+        let pairs = query::parse(query_string);
+        assert_eq!(query::first(&pairs, "scope"), Some("openid"));
+        assert!(query_string.contains("client_id=pkce-desk%20demo%40Sandbox"));
+        let nonce = query::first(&pairs, "nonce").unwrap();
+        assert_eq!(nonce.len(), 43);
+        assert_ne!(nonce, request.transaction.state);
+        assert_eq!(request.transaction.nonce.as_deref(), Some(nonce));
+        assert_eq!(query::first(&pairs, "prompt"), None);
+    }
+
+    #[test]
+    fn offline_access_asks_for_consent() {
+        let (mut provider, endpoints) = cxone();
+        provider.scopes = vec!["openid".into(), "offline_access".into()];
+        let request = authorization_request(
+            &provider,
+            &endpoints,
+            "http://a/callback",
+            None,
+            &randomness(),
+            1,
+        );
+        let pairs = query::parse(request.url.split_once('?').unwrap().1);
+        assert_eq!(query::first(&pairs, "scope"), Some("openid offline_access"));
+        assert_eq!(query::first(&pairs, "prompt"), Some("consent"));
+    }
+
+    #[test]
     fn transaction_records_where_the_code_may_go() {
-        let provider = sandbox_provider();
+        let (provider, endpoints) = genesys();
         let tx = authorization_request(
             &provider,
+            &endpoints,
             "http://x/callback",
             Some("//evil"),
             &randomness(),
             5,
         )
         .transaction;
-        assert_eq!(tx.token_endpoint, "http://127.0.0.1:9090/oauth/token");
-        assert_eq!(tx.issuer, "http://127.0.0.1:9090");
+        assert_eq!(tx.endpoints.token, "http://127.0.0.1:9090/oauth/token");
+        assert_eq!(tx.endpoints.issuer, "http://127.0.0.1:9090");
         assert_eq!(tx.provider_id, "sandbox-genesys");
         assert_eq!(tx.return_to, "/dashboard");
         assert_eq!(tx.created_at_ms, 5);
+        assert_eq!(tx.nonce, None);
     }
 
     #[test]
     fn transaction_expires_after_ten_minutes() {
+        let (provider, endpoints) = genesys();
         let tx = authorization_request(
-            &sandbox_provider(),
+            &provider,
+            &endpoints,
             "http://x/callback",
             None,
             &randomness(),

@@ -59,16 +59,17 @@ pub fn check_callback(
     if transaction.is_expired(now_ms) {
         return Err(AuthError::TransactionExpired);
     }
+    let issuer = &transaction.endpoints.issuer;
     match params.iss.as_deref() {
-        Some(iss) if iss != transaction.issuer => {
+        Some(iss) if iss != issuer => {
             return Err(AuthError::IssuerMismatch {
-                expected: transaction.issuer,
+                expected: issuer.clone(),
                 received: Some(iss.to_owned()),
             })
         }
-        None if transaction.issuer_required => {
+        None if transaction.endpoints.iss_required => {
             return Err(AuthError::IssuerMismatch {
-                expected: transaction.issuer,
+                expected: issuer.clone(),
                 received: None,
             })
         }
@@ -94,10 +95,13 @@ mod tests {
         LoginTransaction {
             state: "s1".into(),
             verifier: Secret::new("v"),
+            nonce: None,
             provider_id: "p".into(),
-            issuer: "https://login.example".into(),
-            issuer_required: false,
-            token_endpoint: "https://login.example/oauth/token".into(),
+            endpoints: crate::provider::genesys_endpoints(
+                crate::provider::genesys_region("mypurecloud.com").unwrap(),
+                Some("https://login.example"),
+                None,
+            ),
             client_id: "c".into(),
             redirect_uri: "https://app/callback".into(),
             return_to: "/dashboard".into(),
@@ -117,7 +121,7 @@ mod tests {
         let ok = check("?code=abc&state=s1", Some(transaction())).unwrap();
         assert_eq!(ok.code.expose(), "abc");
         assert_eq!(
-            ok.transaction.token_endpoint,
+            ok.transaction.endpoints.token,
             "https://login.example/oauth/token"
         );
     }
@@ -173,7 +177,7 @@ mod tests {
         )
         .is_ok());
         let mut required = transaction();
-        required.issuer_required = true;
+        required.endpoints.iss_required = true;
         assert!(matches!(
             check("?code=a&state=s1", Some(required)).unwrap_err(),
             AuthError::IssuerMismatch { received: None, .. }

@@ -1,7 +1,9 @@
 //! `config.json`: read at start-up (so a deployment changes it without rebuilding), validated
 //! here once, then trusted everywhere else.
 
-use crate::provider::{genesys_endpoints, genesys_region, Endpoints, GENESYS_REGIONS};
+use crate::provider::{
+    cxone_issuer, genesys_endpoints, genesys_region, Endpoints, CXONE_ISSUERS, GENESYS_REGIONS,
+};
 use serde::Deserialize;
 use std::fmt;
 
@@ -40,32 +42,49 @@ pub struct ProviderConfig {
     pub kind: ProviderKind,
     pub client_id: String,
     pub scopes: Vec<String>,
-    pub endpoints: Endpoints,
     /// Overrides the default `<page origin>/callback`.
     pub redirect_uri: Option<String>,
     /// Where the provider's logout sends the browser back; defaults to `<page origin>/login`.
     pub post_logout_redirect_uri: Option<String>,
 }
 
+impl ProviderConfig {
+    /// The `openid` scope is requested: a nonce is sent and the ID token is checked. Genesys
+    /// Cloud takes its scopes from the OAuth client, so it never gets one.
+    pub fn requests_openid(&self) -> bool {
+        !matches!(self.kind, ProviderKind::Genesys { .. })
+            && self.scopes.iter().any(|s| s == "openid")
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProviderKind {
+    /// Endpoints from the region catalog (and the overrides).
     Genesys {
         region: &'static str,
         domain: &'static str,
+        endpoints: Endpoints,
     },
+    /// NICE CXone: discovery at the issuer, the user from CXone's user API.
+    Cxone { issuer: String },
+    /// Any OpenID provider: discovery at the issuer, the user from userinfo.
+    Oidc { issuer: String },
 }
 
 impl ProviderKind {
     pub fn display_name(&self) -> &'static str {
         match self {
             ProviderKind::Genesys { .. } => "Genesys Cloud",
+            ProviderKind::Cxone { .. } => "NICE CXone",
+            ProviderKind::Oidc { .. } => "OpenID Connect",
         }
     }
 
-    /// The region as shown to the user.
+    /// The region or issuer as shown to the user.
     pub fn region(&self) -> String {
         match self {
-            ProviderKind::Genesys { region, domain } => format!("{domain} ({region})"),
+            ProviderKind::Genesys { region, domain, .. } => format!("{domain} ({region})"),
+            ProviderKind::Cxone { issuer } | ProviderKind::Oidc { issuer } => issuer.clone(),
         }
     }
 }
@@ -115,6 +134,8 @@ struct RawProvider {
     #[serde(default)]
     scopes: Vec<String>,
     region: Option<String>,
+    issuer: Option<String>,
+    environment: Option<String>,
     login_base: Option<String>,
     api_base: Option<String>,
     redirect_uri: Option<String>,
@@ -194,7 +215,21 @@ fn validate_provider(index: usize, raw: RawProvider) -> Result<ProviderConfig, C
     let post_logout_redirect_uri = optional_url(raw.post_logout_redirect_uri.as_deref())
         .map_err(|p| ConfigError::at(field("post_logout_redirect_uri"), p))?;
 
-    let (kind, endpoints) = match raw.kind.as_str() {
+    let overrides_only_for_genesys = |name: &str, value: &Option<String>| {
+        match value {
+        Some(_) if matches!(raw.kind.as_str(), "cxone" | "oidc") => Err(ConfigError::at(
+            field(name),
+            "applies to Genesys Cloud providers only; OpenID providers are found through their issuer",
+        )),
+        _ => Ok(()),
+    }
+    };
+    overrides_only_for_genesys("login_base", &raw.login_base)?;
+    overrides_only_for_genesys("api_base", &raw.api_base)?;
+    let issuer_field =
+        |value: &str| secure_url(value).map_err(|p| ConfigError::at(field("issuer"), p));
+    let mut scopes = raw.scopes;
+    let kind = match raw.kind.as_str() {
         "genesys" => {
             let name = raw.region.as_deref().ok_or_else(|| {
                 ConfigError::at(
@@ -212,31 +247,67 @@ fn validate_provider(index: usize, raw: RawProvider) -> Result<ProviderConfig, C
                     ),
                 )
             })?;
-            (
-                ProviderKind::Genesys {
-                    region: region.name,
-                    domain: region.domain,
-                },
-                genesys_endpoints(region, login_base.as_deref(), api_base.as_deref()),
-            )
+            ProviderKind::Genesys {
+                region: region.name,
+                domain: region.domain,
+                endpoints: genesys_endpoints(region, login_base.as_deref(), api_base.as_deref()),
+            }
+        }
+        "cxone" => {
+            let issuer = match (&raw.issuer, &raw.environment) {
+                (Some(issuer), _) => issuer_field(issuer)?,
+                (None, environment) => {
+                    let name = environment.as_deref().unwrap_or("global");
+                    cxone_issuer(name).map(str::to_owned).ok_or_else(|| {
+                        let known: Vec<&str> = CXONE_ISSUERS.iter().map(|(n, _)| *n).collect();
+                        ConfigError::at(
+                            field("environment"),
+                            format!("\"{name}\" is not a CXone environment; use one of: {}", known.join(", ")),
+                        )
+                    })?
+                }
+            };
+            if scopes.is_empty() {
+                scopes.push("openid".into());
+            }
+            ProviderKind::Cxone { issuer }
+        }
+        "oidc" => {
+            let issuer = raw.issuer.as_deref().ok_or_else(|| {
+                ConfigError::at(field("issuer"), "is required for an OpenID provider (its discovery document lives under it)")
+            })?;
+            if scopes.is_empty() {
+                scopes.extend(["openid", "profile", "email"].map(String::from));
+            }
+            ProviderKind::Oidc { issuer: issuer_field(issuer)? }
         }
         other => {
             return Err(ConfigError::at(
                 field("kind"),
-                format!("\"{other}\" is not a provider kind this app knows; use \"genesys\""),
+                format!("\"{other}\" is not a provider kind this app knows; use \"genesys\", \"cxone\" or \"oidc\""),
             ))
         }
     };
+    if !matches!(kind, ProviderKind::Genesys { .. }) && !scopes.iter().any(|s| s == "openid") {
+        return Err(ConfigError::at(
+            field("scopes"),
+            "must include \"openid\" for an OpenID provider (the user is identified by its ID token)",
+        ));
+    }
     Ok(ProviderConfig {
         id: raw.id,
         label: raw.label.trim().to_owned(),
         kind,
         client_id: raw.client_id.trim().to_owned(),
-        scopes: raw.scopes,
-        endpoints,
+        scopes,
         redirect_uri,
         post_logout_redirect_uri,
     })
+}
+
+/// A URL the app may send tokens to: `https://`, or `http://` on a loopback host.
+pub fn secure_url(url: &str) -> Result<String, String> {
+    optional_url(Some(url)).map(|checked| checked.unwrap_or_default())
 }
 
 fn optional_base_url(value: Option<&str>) -> Result<Option<String>, String> {
@@ -314,9 +385,13 @@ mod tests {
         let config = parse_config(SANDBOX).unwrap();
         assert_eq!(config.token_storage, TokenStorage::Session);
         let provider = config.provider("sandbox-genesys").unwrap();
-        assert_eq!(
-            provider.endpoints.token,
-            "http://127.0.0.1:9090/oauth/token"
+        let ProviderKind::Genesys { endpoints, .. } = &provider.kind else {
+            panic!("a Genesys provider")
+        };
+        assert_eq!(endpoints.token, "http://127.0.0.1:9090/oauth/token");
+        assert!(
+            !provider.requests_openid(),
+            "Genesys gets no scope parameter"
         );
         assert_eq!(provider.scopes.len(), 4);
         assert_eq!(provider.kind.region(), "mypurecloud.com (us_east_1)");
@@ -373,6 +448,57 @@ mod tests {
         assert!(!parse_config(SANDBOX).unwrap().diagnostics);
         let on = SANDBOX.replacen('{', "{\"diagnostics\": true,", 1);
         assert!(parse_config(&on).unwrap().diagnostics);
+    }
+
+    #[test]
+    fn cxone_and_oidc_providers() {
+        let json = r#"{"providers":[
+            {"id":"cx","label":"CXone","kind":"cxone","client_id":"App Name@Vendor"},
+            {"id":"cx-eu","label":"CXone EU","kind":"cxone","environment":"eu","client_id":"c"},
+            {"id":"cx-local","label":"CXone sandbox","kind":"cxone","issuer":"http://127.0.0.1:9091","client_id":"c"},
+            {"id":"kc","label":"Keycloak","kind":"oidc","issuer":"https://sso.example.com/realms/desk","client_id":"desk","scopes":["openid","offline_access"]}]}"#;
+        let config = parse_config(json).unwrap();
+        assert_eq!(
+            config.providers[0].kind,
+            ProviderKind::Cxone {
+                issuer: "https://cxone.niceincontact.com".into()
+            }
+        );
+        assert_eq!(config.providers[0].scopes, vec!["openid".to_string()]);
+        assert!(config.providers[0].requests_openid());
+        assert_eq!(
+            config.providers[1].kind,
+            ProviderKind::Cxone {
+                issuer: "https://nicecxone-sov1.eu".into()
+            }
+        );
+        assert_eq!(config.providers[2].kind.region(), "http://127.0.0.1:9091");
+        assert_eq!(
+            config.providers[3].kind,
+            ProviderKind::Oidc {
+                issuer: "https://sso.example.com/realms/desk".into()
+            }
+        );
+
+        let no_issuer = r#"{"providers":[{"id":"o","label":"O","kind":"oidc","client_id":"c"}]}"#;
+        assert_eq!(
+            error_of(no_issuer).location,
+            "config.json: providers[0].issuer"
+        );
+        let no_openid = r#"{"providers":[{"id":"o","label":"O","kind":"oidc","issuer":"https://o","client_id":"c","scopes":["profile"]}]}"#;
+        assert_eq!(
+            error_of(no_openid).location,
+            "config.json: providers[0].scopes"
+        );
+        let clear = r#"{"providers":[{"id":"o","label":"O","kind":"oidc","issuer":"http://sso.example.com","client_id":"c"}]}"#;
+        assert!(error_of(clear).problem.contains("https"));
+        let bad_env = r#"{"providers":[{"id":"o","label":"O","kind":"cxone","environment":"mars","client_id":"c"}]}"#;
+        assert!(error_of(bad_env).problem.contains("fedramp"));
+        let base = r#"{"providers":[{"id":"o","label":"O","kind":"cxone","login_base":"https://x","client_id":"c"}]}"#;
+        assert_eq!(
+            error_of(base).location,
+            "config.json: providers[0].login_base"
+        );
     }
 
     #[test]

@@ -12,6 +12,8 @@ pub enum Endpoint {
     Token,
     CurrentUser,
     Api,
+    Discovery,
+    TenantLookup,
 }
 
 impl Endpoint {
@@ -20,6 +22,8 @@ impl Endpoint {
             Endpoint::Token => "the sign-in service's token endpoint",
             Endpoint::CurrentUser => "the user profile API",
             Endpoint::Api => "the provider's API",
+            Endpoint::Discovery => "the provider's discovery document",
+            Endpoint::TenantLookup => "CXone's tenant lookup",
         }
     }
 }
@@ -79,6 +83,17 @@ pub enum AuthError {
     },
     /// Signed out by the server: the token is no longer accepted and cannot be renewed.
     SessionExpired,
+    /// The provider's discovery document is missing, malformed or not for this issuer.
+    DiscoveryFailed {
+        issuer: String,
+        reason: String,
+    },
+    /// The ID token failed a check (iss, aud, exp, nonce, or shape). Nothing was kept.
+    IdTokenRejected {
+        reason: String,
+    },
+    /// The user record belongs to someone else than the ID token's subject.
+    UserMismatch,
     /// HTTP 403: signed in, but not allowed.
     Forbidden {
         message: Option<String>,
@@ -268,6 +283,34 @@ impl AuthError {
                 true,
                 false,
             ),
+            AuthError::DiscoveryFailed { issuer, reason } => (
+                "The sign-in provider is not set up correctly".into(),
+                format!(
+                    "The OpenID configuration of {} could not be used: {}.",
+                    provider_text(issuer),
+                    provider_text(reason)
+                ),
+                "This is a configuration problem. Check the provider's issuer in config.json (it must match the provider's discovery document exactly, including any trailing slash) and that the provider supports the authorization code flow with PKCE (S256).".into(),
+                true,
+                true,
+            ),
+            AuthError::IdTokenRejected { reason } => (
+                "The sign-in response failed a security check".into(),
+                format!(
+                    "The identity token from the provider was refused: {}. No tokens were kept.",
+                    provider_text(reason)
+                ),
+                "Start a fresh sign-in. If it keeps failing, tell your administrator: the client_id or issuer in config.json may not match the provider.".into(),
+                true,
+                false,
+            ),
+            AuthError::UserMismatch => (
+                "The user profile does not match the sign-in".into(),
+                "The provider returned a profile for a different user than the one who signed in, so it was not shown.".into(),
+                "Sign in again. If it persists, tell your administrator.".into(),
+                true,
+                false,
+            ),
             AuthError::SessionExpired => (
                 "Your session has ended".into(),
                 "The provider no longer accepts this session (it expired, was revoked, or you signed out elsewhere).".into(),
@@ -323,7 +366,10 @@ impl AuthError {
             AuthError::TokenRejected { status, .. } => {
                 (400..500).contains(status) && !matches!(status, 408 | 429)
             }
-            AuthError::SessionExpired => true,
+            // A renewed ID token that fails its checks, or names another user: stop.
+            AuthError::SessionExpired
+            | AuthError::IdTokenRejected { .. }
+            | AuthError::UserMismatch => true,
             _ => false,
         }
     }
@@ -343,6 +389,9 @@ impl AuthError {
             AuthError::UnexpectedResponse { .. } => "unexpected_response",
             AuthError::MalformedResponse { .. } => "malformed_response",
             AuthError::ResponseTooLarge { .. } => "response_too_large",
+            AuthError::DiscoveryFailed { .. } => "discovery_failed",
+            AuthError::IdTokenRejected { .. } => "id_token_rejected",
+            AuthError::UserMismatch => "user_mismatch",
             AuthError::Network { .. } => "network",
             AuthError::SessionExpired => "session_expired",
             AuthError::Forbidden { .. } => "forbidden",
@@ -428,6 +477,14 @@ mod tests {
                 status: 500,
                 message: None,
             },
+            AuthError::DiscoveryFailed {
+                issuer: "https://x".into(),
+                reason: "no issuer".into(),
+            },
+            AuthError::IdTokenRejected {
+                reason: "nonce".into(),
+            },
+            AuthError::UserMismatch,
         ];
         for error in all {
             let shown = error.presentation();

@@ -1,16 +1,20 @@
 //! pkce-desk: sign a contact-center agent in to Genesys Cloud with OAuth 2.1 + PKCE, from the
 //! browser alone.
 //!
-//! The modules read as the flow: `config` -> `provider` -> `pkce` + `authorize` -> `callback`
-//! -> `token` -> `schedule` -> `user`. They are pure (no web-sys) and tested natively.
-//! `browser` is the thin glue to the page, `store` the reactive auth store, `pages` the views.
+//! The modules read as the flow: `config` -> `provider` (+ `discovery`) -> `pkce` + `authorize`
+//! -> `callback` -> `token` (+ `id_token`) -> `schedule` -> `user`. They are pure (no web-sys) and tested natively.
+//! `browser` is the thin glue to the page, `store` the reactive auth store, `api` the typed
+//! API calls made through it, `pages` the views.
 
+pub mod api;
 pub mod app;
 pub mod authorize;
 pub mod browser;
 pub mod callback;
 pub mod config;
+pub mod discovery;
 pub mod error;
+pub mod id_token;
 pub mod pages;
 pub mod pkce;
 pub mod provider;

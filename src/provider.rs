@@ -1,7 +1,10 @@
 //! The provider catalog: which hosts and paths each kind of authorization server uses.
 //!
 //! Genesys Cloud's regions and paths follow the official JavaScript SDK
-//! (`purecloud-platform-client-v2`, `PureCloudRegionHosts.js` and `ApiClient.js`).
+//! (`purecloud-platform-client-v2`, `PureCloudRegionHosts.js` and `ApiClient.js`); CXone's
+//! issuers from its auth SDK and discovery documents.
+
+use serde::{Deserialize, Serialize};
 
 /// One Genesys Cloud region: the login host is `login.<domain>`, the API host `api.<domain>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,21 +98,56 @@ pub fn genesys_region(name_or_domain: &str) -> Option<GenesysRegion> {
         .find(|region| region.domain == wanted || region.name == wanted)
 }
 
-/// Everything the flow needs to talk to one authorization server and its API.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How the signed-in user is loaded, and in which shape it comes back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum UserSource {
+    /// Genesys Cloud `GET /api/v2/users/me`.
+    GenesysMe,
+    /// CXone user management `GET <api>/user-management/v1/users/<userId>`.
+    CxoneUser,
+    /// OpenID Connect userinfo.
+    OidcUserinfo,
+}
+
+/// How a sign-out revokes tokens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Revocation {
+    /// Genesys Cloud: `DELETE /api/v2/tokens/me` with the access token.
+    GenesysTokensMe(String),
+    /// RFC 7009: `POST token=<refresh token>` to the revocation endpoint.
+    Rfc7009(String),
+}
+
+/// How a sign-out ends the provider's own login session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EndSession {
+    /// Genesys Cloud: `GET /logout?client_id&redirect_uri`.
+    GenesysLogout(String),
+    /// OpenID Connect RP-initiated logout: `id_token_hint`, `post_logout_redirect_uri`.
+    Oidc(String),
+}
+
+/// Everything the flow needs to talk to one authorization server and its API. Fixed by the
+/// catalog for Genesys Cloud; read from the discovery document for CXone and OpenID providers.
+/// Kept with the login transaction and the session, so a code or refresh token only ever goes
+/// to the server it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Endpoints {
-    /// Identifies the authorization server; compared with a callback's `iss` (RFC 9207).
+    /// Identifies the authorization server; compared with a callback's `iss` (RFC 9207) and
+    /// an ID token's `iss`.
     pub issuer: String,
+    /// The server advertises RFC 9207, so a callback without `iss` is refused.
+    pub iss_required: bool,
     pub authorize: String,
     pub token: String,
+    pub userinfo: Option<String>,
     /// Base URL for API calls, without a trailing slash.
     pub api_base: String,
-    /// Where the current user comes from.
+    /// The URL the current user is loaded from, and its shape.
     pub current_user: String,
-    /// Revokes the access token and its refresh token, when the provider offers it.
-    pub revocation: Option<String>,
-    /// Ends the provider's own login session.
-    pub end_session: Option<String>,
+    pub user_source: UserSource,
+    pub revocation: Option<Revocation>,
+    pub end_session: Option<EndSession>,
 }
 
 /// Genesys Cloud endpoints for a region; `login_base`/`api_base` replace the real hosts
@@ -127,13 +165,55 @@ pub fn genesys_endpoints(
         .unwrap_or_else(|| format!("https://api.{}", region.domain));
     Endpoints {
         issuer: login.clone(),
+        iss_required: false,
         authorize: format!("{login}/oauth/authorize"),
         token: format!("{login}/oauth/token"),
+        userinfo: None,
         current_user: format!("{api}/api/v2/users/me"),
-        revocation: Some(format!("{api}/api/v2/tokens/me")),
-        end_session: Some(format!("{login}/logout")),
+        user_source: UserSource::GenesysMe,
+        revocation: Some(Revocation::GenesysTokensMe(format!(
+            "{api}/api/v2/tokens/me"
+        ))),
+        end_session: Some(EndSession::GenesysLogout(format!("{login}/logout"))),
         api_base: api,
     }
+}
+
+/// NICE CXone's issuers (its tenants' data regions are not separate issuers).
+pub const CXONE_ISSUERS: &[(&str, &str)] = &[
+    ("global", "https://cxone.niceincontact.com"),
+    ("fedramp", "https://cxone-gov.niceincontact.com"),
+    ("au", "https://nicecxone-sov1.au"),
+    ("eu", "https://nicecxone-sov1.eu"),
+    ("uk", "https://nicecxone-sov1.uk"),
+];
+
+/// The CXone issuer for an environment name (`global`, `fedramp`, `au`, `eu`, `uk`).
+pub fn cxone_issuer(environment: &str) -> Option<&'static str> {
+    let wanted = environment.trim().to_ascii_lowercase();
+    CXONE_ISSUERS
+        .iter()
+        .find(|(name, _)| *name == wanted)
+        .map(|(_, issuer)| *issuer)
+}
+
+/// Where an issuer's OpenID discovery document lives (OIDC Discovery 1.0 section 4).
+pub fn discovery_url(issuer: &str) -> String {
+    format!(
+        "{}/.well-known/openid-configuration",
+        issuer.trim_end_matches('/')
+    )
+}
+
+/// CXone's tenant lookup, which names the base URL of the tenant's APIs.
+pub fn cxone_tenant_config_url(issuer: &str, tenant_id: &str) -> String {
+    crate::query::append_to_url(
+        &format!(
+            "{}/.well-known/cxone-configuration",
+            issuer.trim_end_matches('/')
+        ),
+        &[("tenantId", tenant_id)],
+    )
 }
 
 #[cfg(test)]
@@ -178,8 +258,10 @@ mod tests {
             "https://api.mypurecloud.de/api/v2/users/me"
         );
         assert_eq!(
-            endpoints.end_session.as_deref(),
-            Some("https://login.mypurecloud.de/logout")
+            endpoints.end_session,
+            Some(EndSession::GenesysLogout(
+                "https://login.mypurecloud.de/logout".into()
+            ))
         );
         assert_eq!(endpoints.issuer, "https://login.mypurecloud.de");
     }
@@ -199,8 +281,28 @@ mod tests {
             "http://127.0.0.1:9091/api/v2/users/me"
         );
         assert_eq!(
-            endpoints.revocation.as_deref(),
-            Some("http://127.0.0.1:9091/api/v2/tokens/me")
+            endpoints.revocation,
+            Some(Revocation::GenesysTokensMe(
+                "http://127.0.0.1:9091/api/v2/tokens/me".into()
+            ))
+        );
+    }
+
+    #[test]
+    fn cxone_environments_and_well_known_urls() {
+        assert_eq!(
+            cxone_issuer("Global"),
+            Some("https://cxone.niceincontact.com")
+        );
+        assert_eq!(cxone_issuer("eu"), Some("https://nicecxone-sov1.eu"));
+        assert_eq!(cxone_issuer("mars"), None);
+        assert_eq!(
+            discovery_url("https://cxone.niceincontact.com/"),
+            "https://cxone.niceincontact.com/.well-known/openid-configuration"
+        );
+        assert_eq!(
+            cxone_tenant_config_url("https://cxone.niceincontact.com", "11EC-A B"),
+            "https://cxone.niceincontact.com/.well-known/cxone-configuration?tenantId=11EC-A%20B"
         );
     }
 }

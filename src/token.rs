@@ -86,6 +86,15 @@ pub fn refresh_form(refresh_token: &Secret, client_id: &str) -> Secret {
     ]))
 }
 
+/// Form body for RFC 7009 revocation (a public client identifies itself with client_id).
+pub fn revocation_form(token: &Secret, hint: &str, client_id: &str) -> Secret {
+    Secret::new(query::encode_pairs(&[
+        ("token", token.expose()),
+        ("token_type_hint", hint),
+        ("client_id", client_id),
+    ]))
+}
+
 /// The documented rule for `expires_in`:
 /// - a positive number of seconds (or a string of digits, which some servers send) is used,
 ///   capped at [`MAX_LIFETIME_SECS`];
@@ -369,6 +378,10 @@ mod tests {
             "grant_type=authorization_code&code=c%2Bd&code_verifier=v&client_id=App%20Name%40Vendor&redirect_uri=http%3A%2F%2Fa%2Fcallback"
         );
         assert!(!format!("{body:?}").contains("code_verifier"));
+        assert_eq!(
+            revocation_form(&Secret::new("r"), "refresh_token", "c d").expose(),
+            "token=r&token_type_hint=refresh_token&client_id=c%20d"
+        );
         assert_eq!(
             refresh_form(&Secret::new("r"), "c").expose(),
             "grant_type=refresh_token&refresh_token=r&client_id=c"

@@ -4,7 +4,7 @@ use crate::error::{AuthError, Endpoint};
 use crate::token::{HttpReply, MAX_RESPONSE_BYTES};
 use serde::Deserialize;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct UserProfile {
     pub id: String,
     pub display_name: String,
@@ -14,6 +14,9 @@ pub struct UserProfile {
     pub department: Option<String>,
     pub organization: Option<String>,
     pub presence: Option<String>,
+    /// Genesys Cloud's ACD routing status (`routingStatus.status`: `IDLE`, `INTERACTING`,
+    /// `OFF_QUEUE`...), when the provider reports one.
+    pub routing_status: Option<String>,
 }
 
 impl UserProfile {
@@ -39,6 +42,13 @@ struct GenesysUser {
     department: Option<String>,
     organization: Option<Named>,
     presence: Option<GenesysPresence>,
+    #[serde(rename = "routingStatus")]
+    routing_status: Option<GenesysRoutingStatus>,
+}
+
+#[derive(Deserialize)]
+struct GenesysRoutingStatus {
+    status: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -82,6 +92,98 @@ pub fn parse_genesys_user(reply: &HttpReply) -> Result<UserProfile, AuthError> {
                 .and_then(|p| p.presence_definition)
                 .and_then(|d| d.system_presence),
         ),
+        routing_status: non_empty(user.routing_status.and_then(|r| r.status)),
+    })
+}
+
+fn non_empty(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+#[derive(Deserialize)]
+struct CxoneUserEnvelope {
+    user: CxoneUser,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CxoneUser {
+    id: Option<serde_json::Value>,
+    user_name: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    display_name: Option<String>,
+    full_name: Option<String>,
+    email_address: Option<String>,
+    team_name: Option<String>,
+    role_name: Option<String>,
+}
+
+/// CXone `GET /user-management/v1/users/<userId>`. CXone has no job title or department:
+/// the role and team stand in for them, and `tenant` (the ID token's tenant name) for the
+/// organisation. Presence is not part of this record, so it is left out rather than guessed.
+pub fn parse_cxone_user(reply: &HttpReply, tenant: Option<&str>) -> Result<UserProfile, AuthError> {
+    let CxoneUserEnvelope { user } = parse_api_json(reply, Endpoint::CurrentUser)?;
+    let id = match user.id {
+        Some(serde_json::Value::String(id)) => id,
+        Some(serde_json::Value::Number(id)) => id.to_string(),
+        _ => String::new(),
+    };
+    let username = non_empty(user.user_name);
+    let email = non_empty(user.email_address);
+    let first_last = non_empty(Some(format!(
+        "{} {}",
+        user.first_name.unwrap_or_default(),
+        user.last_name.unwrap_or_default()
+    )));
+    let display_name = non_empty(user.full_name)
+        .or(non_empty(user.display_name))
+        .or(first_last)
+        .or_else(|| username.clone())
+        .or_else(|| email.clone())
+        .unwrap_or_else(|| id.clone());
+    Ok(UserProfile {
+        id,
+        display_name,
+        email,
+        username,
+        title: non_empty(user.role_name),
+        department: non_empty(user.team_name),
+        organization: non_empty(tenant.map(str::to_owned)),
+        ..Default::default()
+    })
+}
+
+#[derive(Deserialize)]
+struct Userinfo {
+    sub: String,
+    name: Option<String>,
+    email: Option<String>,
+    preferred_username: Option<String>,
+}
+
+/// OpenID Connect userinfo. Its `sub` must be the ID token's (OIDC Core 5.3.4), or the
+/// profile could be someone else's.
+pub fn parse_userinfo(
+    reply: &HttpReply,
+    expected_subject: Option<&str>,
+) -> Result<UserProfile, AuthError> {
+    let info: Userinfo = parse_api_json(reply, Endpoint::CurrentUser)?;
+    if expected_subject.is_some_and(|sub| sub != info.sub) {
+        return Err(AuthError::UserMismatch);
+    }
+    let email = non_empty(info.email);
+    let username = non_empty(info.preferred_username);
+    let display_name = non_empty(info.name)
+        .or_else(|| username.clone())
+        .or_else(|| email.clone())
+        .unwrap_or_else(|| info.sub.clone());
+    Ok(UserProfile {
+        id: info.sub,
+        display_name,
+        email,
+        username,
+        ..Default::default()
     })
 }
 
@@ -172,6 +274,7 @@ mod tests {
         assert_eq!(user.department.as_deref(), Some("Customer Care"));
         assert_eq!(user.organization.as_deref(), Some("Sandbox Contact Center"));
         assert_eq!(user.presence.as_deref(), Some("Available"));
+        assert_eq!(user.routing_status.as_deref(), Some("IDLE"));
         assert_eq!(user.initials(), "AL");
     }
 
@@ -184,11 +287,62 @@ mod tests {
         .unwrap();
         assert_eq!(user.display_name, "x@example.com");
         assert_eq!(user.title, None);
+        assert_eq!(user.presence, None);
+        assert_eq!(user.routing_status, None);
         assert_eq!(
             parse_genesys_user(&reply(200, r#"{"id":"u3"}"#))
                 .unwrap()
                 .display_name,
             "u3"
+        );
+    }
+
+    #[test]
+    fn reads_a_cxone_user_with_team_and_role() {
+        let user = parse_cxone_user(
+            &reply(200, r#"{"user":{"id":"u-9","userName":"ada@example.com","firstName":"Ada","lastName":"Lovelace",
+                "displayName":"","fullName":"Ada Lovelace","emailAddress":"ada@example.com","status":"Active",
+                "teamId":"t1","teamName":"Customer Care","roleName":"Senior Agent","agentId":123}}"#),
+            Some("Sandbox Contact Center"),
+        )
+        .unwrap();
+        assert_eq!(user.display_name, "Ada Lovelace");
+        assert_eq!(user.email.as_deref(), Some("ada@example.com"));
+        assert_eq!(user.title.as_deref(), Some("Senior Agent"));
+        assert_eq!(user.department.as_deref(), Some("Customer Care"));
+        assert_eq!(user.organization.as_deref(), Some("Sandbox Contact Center"));
+        assert_eq!(
+            user.presence, None,
+            "CXone's user record has no presence: omitted, not guessed"
+        );
+        let sparse = parse_cxone_user(
+            &reply(
+                200,
+                r#"{"user":{"id":7,"firstName":"Grace","lastName":"Hopper"}}"#,
+            ),
+            None,
+        )
+        .unwrap();
+        assert_eq!(sparse.display_name, "Grace Hopper");
+        assert_eq!(sparse.id, "7");
+        assert!(parse_cxone_user(&reply(200, r#"{"id":"x"}"#), None).is_err());
+    }
+
+    #[test]
+    fn reads_userinfo_and_checks_its_subject() {
+        let body = r#"{"sub":"s-1","name":"Ada Lovelace","email":"ada@example.com","preferred_username":"ada"}"#;
+        let user = parse_userinfo(&reply(200, body), Some("s-1")).unwrap();
+        assert_eq!(user.display_name, "Ada Lovelace");
+        assert_eq!(user.username.as_deref(), Some("ada"));
+        assert_eq!(
+            parse_userinfo(&reply(200, body), Some("s-2")).unwrap_err(),
+            AuthError::UserMismatch
+        );
+        assert_eq!(
+            parse_userinfo(&reply(200, r#"{"sub":"s-3"}"#), None)
+                .unwrap()
+                .display_name,
+            "s-3"
         );
     }
 

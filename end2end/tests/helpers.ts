@@ -181,6 +181,8 @@ export interface SandboxStats {
   tokens_me: number;
   revoke: number;
   logout: number;
+  tenant_config: number;
+  discovery: number;
 }
 
 async function control(path: string, body?: unknown): Promise<Response> {

@@ -89,6 +89,8 @@ test.describe('sign-in with the sandbox (Genesys Cloud stand-in)', () => {
     // The login transaction was used up.
     expect((await sessionStorageKeys(page)).filter((k) => k.startsWith(TX_PREFIX))).toEqual([]);
 
+    // The README's main screenshot: wait for the worked example's queues too.
+    await expect(page.getByTestId('queue-item')).toHaveCount(3);
     await page.screenshot({ path: screenshotPath('dashboard.png'), fullPage: true });
   });
 

@@ -23,6 +23,15 @@ pub async fn post_form(
     send(request, endpoint).await
 }
 
+/// `GET` without credentials (discovery documents, CXone's tenant lookup).
+pub async fn get(url: &str, endpoint: Endpoint) -> Result<HttpReply, AuthError> {
+    let request = hardened(Request::get(url))
+        .header("Accept", "application/json")
+        .build()
+        .map_err(|_| AuthError::Network { endpoint })?;
+    send(request, endpoint).await
+}
+
 /// `GET` with a bearer token (RFC 6750 section 2.1: in the header, never in the URL).
 pub async fn get_with_bearer(
     url: &str,

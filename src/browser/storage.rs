@@ -4,6 +4,7 @@
 use crate::authorize::LoginTransaction;
 use crate::config::TokenStorage;
 use crate::error::AuthError;
+use crate::provider::Endpoints;
 use crate::token::TokenSet;
 use gloo_storage::{LocalStorage, SessionStorage, Storage};
 use serde::{Deserialize, Serialize};
@@ -11,12 +12,15 @@ use serde::{Deserialize, Serialize};
 const TRANSACTION_PREFIX: &str = "pkce-desk.tx.";
 const SESSION_KEY: &str = "pkce-desk.session";
 const NOTICE_KEY: &str = "pkce-desk.notice";
+const DISCOVERY_PREFIX: &str = "pkce-desk.discovery.";
 
 /// A signed-in session as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredSession {
     pub provider_id: String,
     pub tokens: TokenSet,
+    /// The server the tokens came from: refreshes, API calls and sign-out go only there.
+    pub endpoints: Endpoints,
 }
 
 /// sessionStorage is required for the transaction; a browser that blocks it cannot sign in.
@@ -95,6 +99,16 @@ pub fn save_session(policy: TokenStorage, session: &StoredSession) -> Result<(),
 pub fn clear_session() {
     SessionStorage::delete(SESSION_KEY);
     LocalStorage::delete(SESSION_KEY);
+}
+
+/// Endpoints read from an issuer's discovery document earlier in this browser session.
+pub fn load_discovery(issuer: &str) -> Option<Endpoints> {
+    SessionStorage::get(format!("{DISCOVERY_PREFIX}{issuer}")).ok()
+}
+
+pub fn save_discovery(issuer: &str, endpoints: &Endpoints) {
+    // A cache: failing to write it only costs a fetch next time.
+    let _ = SessionStorage::set(format!("{DISCOVERY_PREFIX}{issuer}"), endpoints);
 }
 
 /// A message for the next login page (it survives the trip through the provider's logout).

@@ -31,13 +31,13 @@ pub fn CallbackPage() -> impl IntoView {
                 .into_any()
         }
         AuthState::Failed(error) => view! {
-            <Shell>
+            <Shell title="Sign-in problem">
                 <section class="card"><ErrorPanel error /></section>
             </Shell>
         }
         .into_any(),
         AuthState::Exchanging | AuthState::Redirecting => view! {
-            <Shell>
+            <Shell title="Signing in">
                 <section class="card center" aria-busy="true">
                     <div class="spinner" aria-hidden="true"></div>
                     <p role="status" data-testid="callback-status">"Signing you in…"</p>
@@ -48,7 +48,7 @@ pub fn CallbackPage() -> impl IntoView {
         // A reload after a failure, or a visit without a sign-in: nothing to do here, and no
         // automatic redirect (that could loop).
         AuthState::SignedOut { .. } => view! {
-            <Shell>
+            <Shell title="No sign-in in progress">
                 <section class="card" data-testid="callback-idle">
                     <h1>"No sign-in in progress"</h1>
                     <p>"This page finishes a sign-in started from the sign-in page, and there is none to finish."</p>

@@ -1,5 +1,15 @@
+//! `/dashboard`: the agent-desktop shell a team starts from.
+//!
+//! - the banner: the agent (initials, name, presence and routing status), the organization,
+//!   the provider and its region, and "Sign out";
+//! - the workspace: the content area where a team's own panels go, with one worked example
+//!   ("My queues", a typed API call through the auth store, see `crate::api::queues`);
+//! - the side column: the profile, the token lifecycle, and (config `diagnostics`) the lab.
+
 use super::{ErrorPanel, Shell};
-use crate::browser::{self};
+use crate::api::queues::{self, MyQueues};
+use crate::browser;
+use crate::config::ProviderKind;
 use crate::error::Endpoint;
 use crate::query;
 use crate::schedule::format_remaining;
@@ -38,74 +48,318 @@ pub fn DashboardPage() -> impl IntoView {
 #[component]
 fn Dashboard() -> impl IntoView {
     let store = expect_context::<AuthStore>();
-    let provider = store.session_provider();
-    let (provider_name, region) = provider
-        .as_ref()
-        .map(|p| (p.label.clone(), p.kind.region()))
-        .unwrap_or_default();
-
-    let user = store.user;
-    let profile = move || match user.get() {
-        UserState::Loaded(profile) => view! { <ProfileCard profile /> }.into_any(),
-        UserState::Failed(error) => view! { <ErrorPanel error /> }.into_any(),
-        UserState::Idle | UserState::Loading => view! {
-            <p class="hint" role="status" data-testid="user-loading">"Loading your profile…"</p>
-        }
-        .into_any(),
-    };
-    let sign_out = {
-        let store = store.clone();
-        move |_| store.sign_out()
-    };
-
+    let diagnostics = store.config().diagnostics;
     view! {
-        <Shell>
-            <section class="dashboard">
-                <header class="dashboard-header">
-                    <div>
-                        <h1>"Agent desktop"</h1>
-                        <p class="hint">{provider_name} " · " {region}</p>
-                    </div>
-                    <button type="button" class="button" data-testid="sign-out" on:click=sign_out>
-                        "Sign out"
-                    </button>
-                </header>
-                <div class="panels">
-                    <article class="card" aria-labelledby="profile-title">
-                        <h2 id="profile-title">"Signed in as"</h2>
-                        {profile}
-                    </article>
+        <Shell title="Agent desktop" topbar=view! { <AgentBar /> }.into_any()>
+            <h1 class="page-title">"Agent desktop"</h1>
+            <div class="desk">
+                <Workspace />
+                <div class="desk-side">
+                    <ProfilePanel />
                     <TokenPanel />
-                    {store.config().diagnostics.then(|| view! { <LifecycleLab /> })}
+                    {diagnostics.then(|| view! { <LifecycleLab /> })}
                 </div>
-            </section>
+            </div>
         </Shell>
     }
 }
 
+// ----- The banner ---------------------------------------------------------------------------
+
+/// Who is signed in, where, and the way out. Fields the provider does not report are left
+/// out rather than shown empty.
 #[component]
-fn ProfileCard(profile: UserProfile) -> impl IntoView {
-    let row = |label: &'static str, testid: &'static str, value: Option<String>| {
-        view! {
-            <dt>{label}</dt>
-            <dd data-testid=testid>{value.unwrap_or_else(|| "—".into())}</dd>
+fn AgentBar() -> impl IntoView {
+    let store = expect_context::<AuthStore>();
+    let provider = store.session_provider();
+    let provider_label = provider.as_ref().map(|p| p.label.clone());
+    let (place_label, place) = provider
+        .as_ref()
+        .map(|p| {
+            let label = match p.kind {
+                ProviderKind::Genesys { .. } => "Region",
+                #[allow(unreachable_patterns)]
+                _ => "Sign-in server",
+            };
+            (label, p.kind.region())
+        })
+        .unwrap_or(("Region", String::new()));
+    let user = store.user;
+    let identity = move || match user.get() {
+        UserState::Loaded(profile) => view! { <AgentIdentity profile /> }.into_any(),
+        UserState::Failed(_) => view! {
+            <div class="agent">
+                <span class="avatar" aria-hidden="true">"?"</span>
+                <p class="agent-name" data-testid="user-unavailable">"Profile unavailable"</p>
+            </div>
         }
+        .into_any(),
+        UserState::Idle | UserState::Loading => view! {
+            <div class="agent">
+                <span class="avatar avatar-pending" aria-hidden="true"></span>
+                <p class="hint" role="status" data-testid="user-loading">"Loading your profile…"</p>
+            </div>
+        }
+        .into_any(),
     };
+    let organization = move || {
+        user.with(|state| match state {
+            UserState::Loaded(profile) => profile.organization.clone(),
+            _ => None,
+        })
+        .map(|name| {
+            view! {
+                <div>
+                    <dt>"Organization"</dt>
+                    <dd data-testid="user-organization">{name}</dd>
+                </div>
+            }
+        })
+    };
+    let sign_out = move |_| store.sign_out();
     view! {
-        <div class="profile">
-            <div class="avatar" aria-hidden="true">{profile.initials()}</div>
-            <div>
-                <p class="user-name" data-testid="user-name">{profile.display_name.clone()}</p>
-                <p class="hint" data-testid="user-email">{profile.email.clone().unwrap_or_default()}</p>
+        <div class="agent-bar">
+            {identity}
+            <dl class="agent-context">
+                {organization}
+                <div>
+                    <dt>"Provider"</dt>
+                    <dd data-testid="provider-label">{provider_label}</dd>
+                </div>
+                <div>
+                    <dt>{place_label}</dt>
+                    <dd data-testid="provider-region">{place}</dd>
+                </div>
+            </dl>
+            <button type="button" class="button sign-out" data-testid="sign-out" on:click=sign_out>
+                "Sign out"
+            </button>
+        </div>
+    }
+}
+
+#[component]
+fn AgentIdentity(profile: UserProfile) -> impl IntoView {
+    let presence = profile.presence.clone().map(|presence| {
+        let tone = presence_tone(&presence);
+        view! {
+            <span class="chip" data-tone=tone data-testid="presence-chip">
+                <span class="chip-dot" aria-hidden="true"></span>
+                <span class="visually-hidden">"Presence: "</span>
+                <span data-testid="user-presence">{presence}</span>
+            </span>
+        }
+    });
+    let routing = profile.routing_status.as_deref().map(|status| {
+        view! {
+            <span class="chip chip-quiet" data-testid="routing-chip">
+                "Routing: " <span data-testid="user-routing-status">{routing_label(status)}</span>
+            </span>
+        }
+    });
+    let has_status = presence.is_some() || routing.is_some();
+    view! {
+        <div class="agent">
+            <span class="avatar" aria-hidden="true">{profile.initials()}</span>
+            <div class="agent-text">
+                <p class="agent-name" data-testid="user-name">{profile.display_name.clone()}</p>
+                {has_status.then(|| view! { <p class="agent-status">{presence} {routing}</p> })}
             </div>
         </div>
-        <dl class="facts">
-            {row("Title", "user-title", profile.title)}
-            {row("Department", "user-department", profile.department)}
-            {row("Organization", "user-organization", profile.organization)}
-            {row("Presence", "user-presence", profile.presence)}
-        </dl>
     }
+}
+
+/// The colour family of a Genesys Cloud system presence; the chip always shows the text too.
+fn presence_tone(presence: &str) -> &'static str {
+    match presence.to_ascii_lowercase().as_str() {
+        "available" => "available",
+        "on queue" | "on_queue" => "on-queue",
+        "busy" | "meeting" | "training" => "busy",
+        "away" | "break" | "meal" | "idle" => "away",
+        "offline" => "offline",
+        _ => "neutral",
+    }
+}
+
+/// `OFF_QUEUE` -> `Off queue`.
+fn routing_label(status: &str) -> String {
+    let words = status.trim().replace('_', " ").to_lowercase();
+    let mut chars = words.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+// ----- The content area ---------------------------------------------------------------------
+
+/// Where a team's own panels go. "My queues" shows how to add one that calls the API.
+#[component]
+fn Workspace() -> impl IntoView {
+    view! {
+        <section class="workspace" aria-labelledby="workspace-title" data-testid="content-area">
+            <div class="workspace-head">
+                <h2 id="workspace-title">"Workspace"</h2>
+                <span class="workspace-tag">"Content area"</span>
+            </div>
+            <p class="hint">
+                "Your team's panels go here. “My queues” is the worked example: a typed call "
+                "made through the auth store's API helper ("<code>"src/api/queues.rs"</code>
+                "). ARCHITECTURE.md shows how to add your own."
+            </p>
+            <div class="workspace-panels">
+                <QueuesPanel />
+            </div>
+        </section>
+    }
+}
+
+/// The worked example: loading, the list, or the error, from one `LocalResource`.
+#[component]
+fn QueuesPanel() -> impl IntoView {
+    let store = expect_context::<AuthStore>();
+    let offered = store
+        .session_provider()
+        .is_some_and(|provider| queues::offered_by(&provider));
+    let body = if !offered {
+        // Another provider: nothing to call, and nothing faked.
+        view! {
+            <p class="hint" data-testid="queues-unavailable">
+                "This provider has no routing-queue API like Genesys Cloud's. Replace this panel "
+                "with a call to your provider's API."
+            </p>
+        }
+        .into_any()
+    } else {
+        // Runs once when the panel appears, and again on `refetch`.
+        let list = LocalResource::new(move || {
+            let store = store.clone();
+            async move { queues::fetch_my_queues(&store).await }
+        });
+        let reload = move |_| list.refetch();
+        view! {
+                <p class="hint">
+                    <code>"GET "{queues::MY_QUEUES_PATH}</code>
+                </p>
+                <Suspense fallback=|| view! {
+                    <p class="hint" role="status" data-testid="queues-loading">"Loading your queues…"</p>
+                }>
+                    {move || Suspend::new(async move {
+                        match list.await {
+                            Ok(found) => view! { <QueueList found /> }.into_any(),
+                            Err(error) => view! {
+                                <ErrorPanel error level=4 testid="queues-error" />
+                            }
+                            .into_any(),
+                        }
+                    })}
+                </Suspense>
+                <div class="actions">
+                    <button type="button" class="button" data-testid="reload-queues" on:click=reload>
+                        "Reload queues"
+                    </button>
+                </div>
+            }
+            .into_any()
+    };
+    view! {
+        <article class="card" aria-labelledby="queues-title" data-testid="queues-panel">
+            <h3 id="queues-title">"My queues"</h3>
+            {body}
+        </article>
+    }
+}
+
+#[component]
+fn QueueList(found: MyQueues) -> impl IntoView {
+    if found.queues.is_empty() {
+        return view! {
+            <p data-testid="queues-empty">"You are not a member of any queue."</p>
+        }
+        .into_any();
+    }
+    let more = (found.total > found.queues.len()).then(|| {
+        view! {
+            <p class="hint" data-testid="queues-more">
+                {format!("Showing {} of {} queues.", found.queues.len(), found.total)}
+            </p>
+        }
+    });
+    let items = found
+        .queues
+        .into_iter()
+        .map(|queue| {
+            let members = queue.member_count.map(|count| {
+                let noun = if count == 1 { "member" } else { "members" };
+                view! { <span class="queue-members">{format!("{count} {noun}")}</span> }
+            });
+            let joined = if queue.joined { "Joined" } else { "Not joined" };
+            view! {
+                <li class="queue" data-testid="queue-item">
+                    <span class="queue-name">{queue.name}</span>
+                    <span class="queue-meta">
+                        <span class="chip chip-quiet" data-joined=queue.joined.to_string()>{joined}</span>
+                        {members}
+                    </span>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <ul class="queue-list" data-testid="queues-list">{items}</ul>
+        {more}
+    }
+    .into_any()
+}
+
+// ----- The side column ----------------------------------------------------------------------
+
+/// The rest of the profile. Missing fields are left out.
+#[component]
+fn ProfilePanel() -> impl IntoView {
+    let store = expect_context::<AuthStore>();
+    let user = store.user;
+    let body = move || match user.get() {
+        UserState::Loaded(profile) => view! { <ProfileFacts profile /> }.into_any(),
+        UserState::Failed(error) => view! { <ErrorPanel error level=3 /> }.into_any(),
+        UserState::Idle | UserState::Loading => view! { <p class="hint">"Loading…"</p> }.into_any(),
+    };
+    view! {
+        <article class="card" aria-labelledby="profile-title">
+            <h2 id="profile-title">"Profile"</h2>
+            {body}
+        </article>
+    }
+}
+
+#[component]
+fn ProfileFacts(profile: UserProfile) -> impl IntoView {
+    let row = |label: &'static str, testid: &'static str, value: Option<String>| {
+        value.map(|value| {
+            view! {
+                <dt>{label}</dt>
+                <dd data-testid=testid>{value}</dd>
+            }
+        })
+    };
+    // The username is worth showing only when it is not the email address.
+    let username = profile
+        .username
+        .clone()
+        .filter(|name| Some(name) != profile.email.as_ref());
+    let rows = [
+        row("Email", "user-email", profile.email),
+        row("Username", "user-username", username),
+        row("Title", "user-title", profile.title),
+        row("Department", "user-department", profile.department),
+    ];
+    if rows.iter().all(Option::is_none) {
+        return view! {
+            <p class="hint" data-testid="profile-sparse">"The provider reports nothing more about you."</p>
+        }
+        .into_any();
+    }
+    view! { <dl class="facts">{rows.into_iter().flatten().collect_view()}</dl> }.into_any()
 }
 
 /// When the access token expires, counting down, and what the refresh timer has done.
@@ -205,7 +459,7 @@ fn LifecycleLab() -> impl IntoView {
     let succeeded = RwSignal::new(0usize);
     let running = RwSignal::new(false);
     let fire = move |_| {
-        let Some(provider) = store.session_provider() else {
+        let Some(session) = store.session() else {
             return;
         };
         finished.set(0);
@@ -213,7 +467,7 @@ fn LifecycleLab() -> impl IntoView {
         running.set(true);
         for _ in 0..PARALLEL_CALLS {
             let store = store.clone();
-            let url = provider.endpoints.current_user.clone();
+            let url = session.endpoints.current_user.clone();
             spawn_local(async move {
                 let ok = store
                     .api_get(&url, Endpoint::CurrentUser)
@@ -234,7 +488,7 @@ fn LifecycleLab() -> impl IntoView {
     view! {
         <article class="card" aria-labelledby="lab-title">
             <h2 id="lab-title">"Lifecycle lab"</h2>
-            <p class="hint">"Sends parallel calls to /users/me through the API helper. At expiry they share one renewal."</p>
+            <p class="hint">"Sends parallel calls to the current-user API through the API helper. At expiry they share one renewal."</p>
             <button type="button" class="button" data-testid="lab-parallel" disabled=move || running.get() on:click=fire>
                 {format!("Send {PARALLEL_CALLS} API calls at once")}
             </button>
@@ -245,5 +499,26 @@ fn LifecycleLab() -> impl IntoView {
                 }}
             </p>
         </article>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routing_status_reads_as_words() {
+        assert_eq!(routing_label("IDLE"), "Idle");
+        assert_eq!(routing_label("OFF_QUEUE"), "Off queue");
+        assert_eq!(routing_label("NOT_RESPONDING"), "Not responding");
+        assert_eq!(routing_label(""), "");
+    }
+
+    #[test]
+    fn presence_tones() {
+        assert_eq!(presence_tone("Available"), "available");
+        assert_eq!(presence_tone("On Queue"), "on-queue");
+        assert_eq!(presence_tone("Meal"), "away");
+        assert_eq!(presence_tone("Something new"), "neutral");
     }
 }

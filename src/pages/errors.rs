@@ -6,8 +6,18 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 /// What went wrong, why, and what to do. Provider text is rendered as text, never as HTML.
+///
+/// On a page of its own the panel's title is the page's `<h1>`; inside a panel, pass the
+/// `level` that fits the outline there (a panel under an `<h3>` takes `level=4`), and a
+/// `testid` of its own when the page can show more than one panel.
 #[component]
-pub fn ErrorPanel(error: AuthError) -> impl IntoView {
+pub fn ErrorPanel(
+    error: AuthError,
+    /// The heading level of the title (1-5); the "What to do" heading is one below.
+    #[prop(default = 1)]
+    level: u8,
+    #[prop(default = "auth-error")] testid: &'static str,
+) -> impl IntoView {
     let shown = error.presentation();
     let store = use_context::<AuthStore>();
     let fresh_sign_in = shown.offer_sign_in.then(|| {
@@ -32,10 +42,10 @@ pub fn ErrorPanel(error: AuthError) -> impl IntoView {
         "What to do"
     };
     view! {
-        <div class="error-panel" role="alert" data-testid="auth-error" data-error-code=error.code()>
-            <h1 data-testid="error-title">{shown.title}</h1>
+        <div class="error-panel" role="alert" data-testid=testid data-error-code=error.code()>
+            {heading(level, "error-title", shown.title)}
             <p data-testid="error-detail">{shown.what_happened}</p>
-            <h2>{audience}</h2>
+            {heading(level.saturating_add(1), "", audience.to_owned())}
             <p data-testid="error-remedy">{shown.what_to_do}</p>
             <p class="error-code">"Error code: " <code>{error.code()}</code></p>
             {fresh_sign_in}
@@ -43,11 +53,24 @@ pub fn ErrorPanel(error: AuthError) -> impl IntoView {
     }
 }
 
+/// `<h1>`...`<h6>` with an optional test id.
+fn heading(level: u8, testid: &'static str, text: String) -> AnyView {
+    let testid = (!testid.is_empty()).then_some(testid);
+    match level {
+        0 | 1 => view! { <h1 data-testid=testid>{text}</h1> }.into_any(),
+        2 => view! { <h2 data-testid=testid>{text}</h2> }.into_any(),
+        3 => view! { <h3 data-testid=testid>{text}</h3> }.into_any(),
+        4 => view! { <h4 data-testid=testid>{text}</h4> }.into_any(),
+        5 => view! { <h5 data-testid=testid>{text}</h5> }.into_any(),
+        _ => view! { <h6 data-testid=testid>{text}</h6> }.into_any(),
+    }
+}
+
 /// config.json is missing or wrong: nothing else can work, so say exactly what to fix.
 #[component]
 pub fn ConfigErrorPage(error: ConfigError) -> impl IntoView {
     view! {
-        <Shell>
+        <Shell title="Configuration problem">
             <section class="card" role="alert" data-testid="config-error">
                 <h1>"This app is not configured correctly"</h1>
                 <p>"The configuration file could not be used:"</p>
@@ -62,7 +85,7 @@ pub fn ConfigErrorPage(error: ConfigError) -> impl IntoView {
 #[component]
 pub fn NotFoundPage() -> impl IntoView {
     view! {
-        <Shell>
+        <Shell title="Page not found">
             <section class="card" data-testid="not-found">
                 <h1>"Page not found"</h1>
                 <p>"There is nothing at this address."</p>

@@ -73,7 +73,7 @@ fn LoginForm(return_to: Signal<Option<String>>) -> impl IntoView {
     });
 
     view! {
-        <Shell>
+        <Shell title="Sign in">
             <section class="card login-card" aria-labelledby="login-title">
                 <h1 id="login-title">"Sign in"</h1>
                 <p class="lead">"Use your contact-center account to open the agent desktop."</p>

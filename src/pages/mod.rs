@@ -1,4 +1,4 @@
-//! One file per route, plus the error views they share.
+//! One file per route, plus the frame and the error views they share.
 
 mod callback;
 mod dashboard;
@@ -12,17 +12,44 @@ pub use errors::{ConfigErrorPage, ErrorPanel, NotFoundPage};
 pub use home::HomePage;
 pub use login::LoginPage;
 
+use leptos::html;
 use leptos::prelude::*;
 
-/// The frame every page sits in.
+/// The frame every page sits in: a "Skip to content" link, the banner, and the main landmark.
+/// `title` names the page in the browser's title bar (and for screen readers); `topbar` adds
+/// to the banner (the dashboard puts the agent and the sign-out button there).
 #[component]
-pub fn Shell(children: Children) -> impl IntoView {
+pub fn Shell(
+    #[prop(optional)] title: Option<&'static str>,
+    #[prop(optional)] topbar: Option<AnyView>,
+    children: Children,
+) -> impl IntoView {
+    document().set_title(&match title {
+        Some(title) => format!("{title} · pkce-desk"),
+        None => "pkce-desk".to_owned(),
+    });
+    let main = NodeRef::<html::Main>::new();
+    // `rel="external"` keeps the router from treating the link as a navigation; focus moves
+    // to the content itself, so the next Tab continues from there.
+    let skip_to_content = move |event: leptos::ev::MouseEvent| {
+        event.prevent_default();
+        if let Some(main) = main.get() {
+            let _ = main.focus();
+            main.scroll_into_view();
+        }
+    };
     view! {
+        <a class="skip-link" href="#main" rel="external" on:click=skip_to_content>
+            "Skip to content"
+        </a>
         <div class="shell">
             <header class="topbar">
                 <span class="brand">"pkce-desk"</span>
+                {topbar}
             </header>
-            <main class="content" id="main">{children()}</main>
+            <main class="content" id="main" tabindex="-1" node_ref=main>
+                {children()}
+            </main>
         </div>
     }
 }

@@ -4,9 +4,11 @@
 use super::{AuthStore, UserState};
 use crate::browser::{self, http};
 use crate::error::{AuthError, Endpoint};
+use crate::id_token::decode_claims;
+use crate::provider::UserSource;
 use crate::secret::Secret;
 use crate::token::HttpReply;
-use crate::user::{parse_genesys_user, retry_after_secs};
+use crate::user::{parse_cxone_user, parse_genesys_user, parse_userinfo, retry_after_secs};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -73,22 +75,46 @@ impl AuthStore {
         }
     }
 
-    /// (Re)loads the signed-in user into `user`.
+    /// (Re)loads the signed-in user into `user`, from wherever the provider keeps it.
     pub fn load_user(&self) {
-        let Some(provider) = self.session_provider() else {
+        let Some(session) = self.session() else {
             return;
         };
         let store = self.clone();
         self.user.set(UserState::Loading);
         spawn_local(async move {
-            let url = format!(
-                "{}?expand=presence,organization",
-                provider.endpoints.current_user
-            );
-            let result = store
-                .api_get(&url, Endpoint::CurrentUser)
-                .await
-                .and_then(|reply| parse_genesys_user(&reply));
+            let endpoints = &session.endpoints;
+            let claims = session
+                .tokens
+                .id_token
+                .as_ref()
+                .and_then(|t| decode_claims(t).ok());
+            let result = match endpoints.user_source {
+                UserSource::GenesysMe => {
+                    let url = format!(
+                        "{}?expand=presence,routingStatus,organization",
+                        endpoints.current_user
+                    );
+                    store
+                        .api_get(&url, Endpoint::CurrentUser)
+                        .await
+                        .and_then(|reply| parse_genesys_user(&reply))
+                }
+                UserSource::CxoneUser => {
+                    let tenant = claims.as_ref().and_then(|c| c.text("tenant"));
+                    store
+                        .api_get(&endpoints.current_user, Endpoint::CurrentUser)
+                        .await
+                        .and_then(|reply| parse_cxone_user(&reply, tenant))
+                }
+                UserSource::OidcUserinfo => {
+                    let subject = claims.as_ref().and_then(|c| c.subject());
+                    store
+                        .api_get(&endpoints.current_user, Endpoint::CurrentUser)
+                        .await
+                        .and_then(|reply| parse_userinfo(&reply, subject))
+                }
+            };
             if store.session().is_none() {
                 return; // signed out while the request was in flight
             }

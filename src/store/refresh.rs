@@ -6,9 +6,10 @@ use super::{AuthState, AuthStore, RefreshRecord, Session, HISTORY_LENGTH};
 use crate::browser::{self, http, lock, storage};
 use crate::config::TokenStorage;
 use crate::error::{AuthError, Endpoint};
+use crate::id_token::{decode_claims, validate_id_token, Expected};
 use crate::schedule;
 use crate::secret::Secret;
-use crate::token::{parse_token_response, refresh_form};
+use crate::token::{parse_token_response, refresh_form, TokenSet};
 use futures_channel::oneshot;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -16,6 +17,33 @@ use std::time::Duration;
 
 /// The Web Lock every tab of the origin takes around a refresh.
 const REFRESH_LOCK: &str = "pkce-desk.refresh";
+
+/// A refreshed ID token must still come from the same issuer, for this client and the same
+/// user (OIDC Core 12.2); it carries no nonce.
+fn check_refreshed_id_token(
+    tokens: TokenSet,
+    session: &Session,
+    client_id: &str,
+) -> Result<TokenSet, AuthError> {
+    let Some(id_token) = &tokens.id_token else {
+        return Ok(tokens);
+    };
+    let expected = Expected {
+        issuer: &session.endpoints.issuer,
+        client_id,
+        nonce: None,
+    };
+    let claims = validate_id_token(id_token, &expected, browser::now_ms())?;
+    let previous = session
+        .tokens
+        .id_token
+        .as_ref()
+        .and_then(|t| decode_claims(t).ok());
+    if previous.is_some_and(|p| p.subject() != claims.subject()) {
+        return Err(AuthError::UserMismatch);
+    }
+    Ok(tokens)
+}
 
 pub(super) type RefreshWaiters = Option<Vec<oneshot::Sender<Result<(), AuthError>>>>;
 
@@ -85,10 +113,10 @@ impl AuthStore {
 
     async fn refresh_at_provider(&self) -> Result<(), AuthError> {
         let session = self.session().ok_or(AuthError::SessionExpired)?;
-        let provider = self
+        let client_id = self
             .config
             .provider(&session.provider_id)
-            .cloned()
+            .map(|p| p.client_id.clone())
             .ok_or(AuthError::SessionExpired)?;
         let Some(refresh_token) = session.tokens.refresh_token.clone() else {
             self.end_session(Some(
@@ -96,11 +124,12 @@ impl AuthStore {
             ));
             return Err(AuthError::SessionExpired);
         };
-        let body = refresh_form(&refresh_token, &provider.client_id);
+        let body = refresh_form(&refresh_token, &client_id);
         let sent_at = browser::now_ms();
-        let outcome = match http::post_form(&provider.endpoints.token, &body, Endpoint::Token).await
+        let outcome = match http::post_form(&session.endpoints.token, &body, Endpoint::Token).await
         {
-            Ok(reply) => parse_token_response(&reply, sent_at),
+            Ok(reply) => parse_token_response(&reply, sent_at)
+                .and_then(|tokens| check_refreshed_id_token(tokens, &session, &client_id)),
             Err(error) => Err(error),
         };
         match outcome {
@@ -109,10 +138,11 @@ impl AuthStore {
                 if tokens.refresh_token.is_none() {
                     tokens.refresh_token = Some(refresh_token);
                 }
-                let renewed = Session {
-                    provider_id: session.provider_id,
-                    tokens,
-                };
+                // The ID token names the user (and CXone tenant) and is the logout hint.
+                if tokens.id_token.is_none() {
+                    tokens.id_token = session.tokens.id_token.clone();
+                }
+                let renewed = Session { tokens, ..session };
                 storage::save_session(self.config.token_storage, &renewed)?;
                 self.refresh_failures.set_value(0);
                 self.adopt(renewed, "renewed");

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# The side-by-side benchmark (bench/README.md): pkce-desk's release build against an
+# oidc-client-ts reference page, both signing in to the sandbox in headless Chromium.
+#
+#   ./scripts/bench.sh            # BENCH_RUNS=7 journeys per app; prints the table
+#   BENCH_RUNS=15 ./scripts/bench.sh
+#   ./scripts/bench.sh --sizes    # also: what the wasm is made of (needs `cargo install twiggy`)
+#
+# Builds what it needs into a temporary folder (never dist/), serves both apps with
+# end2end/serve-dist.mjs on free 127.0.0.1 ports, starts the sandbox, runs bench/run.mjs and
+# writes bench/results/latest.json (BENCH_OUT to change). Exits non-zero only when something
+# could not be built or measured; a missed target is printed, not an error.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RUNS=${BENCH_RUNS:-7}
+OUT=${BENCH_OUT:-bench/results/latest.json}
+SIZES=0
+for arg in "$@"; do
+  case "$arg" in
+    --sizes) SIZES=1 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    *) echo "[bench] unknown argument: $arg (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+bash scripts/setup.sh
+export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+say() { printf '\033[1m[bench]\033[0m %s\n' "$*" >&2; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/pkce-desk-bench.XXXXXX")
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Waits for a server's "listening" line and prints its URL.
+url_from() {
+  local log=$1 pid=$2 url
+  for _ in $(seq 1 150); do
+    url=$(grep -m1 -oE 'http://127\.0\.0\.1:[0-9]+' "$log" || true)
+    if [ -n "$url" ]; then echo "$url"; return 0; fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "[bench] a server did not start; its output:" >&2
+  cat "$log" >&2
+  return 1
+}
+
+if [ ! -f bench/node_modules/.package-lock.json ] || [ bench/package-lock.json -nt bench/node_modules/.package-lock.json ]; then
+  say "installing the benchmark's npm packages (oidc-client-ts, esbuild)"
+  (cd bench && npm ci --no-audit --no-fund)
+fi
+
+target_dir=${CARGO_TARGET_DIR:-target}
+say "building the sandbox and pkce-desk's release build (trunk build --release)"
+cargo build -q -p pkce-desk-sandbox
+trunk build --release --dist "$work/ours" >"$work/trunk.log" 2>&1 || { cat "$work/trunk.log" >&2; exit 1; }
+css=("$work"/ours/*.css)
+if [ "${#css[@]}" -ne 1 ] || [ ! -f "${css[0]}" ]; then
+  echo "[bench] expected exactly one stylesheet in the release build, found: ${css[*]}" >&2
+  exit 1
+fi
+say "building the oidc-client-ts reference page (esbuild, minified)"
+node bench/reference/build.mjs --out "$work/ref" --css "${css[0]}" >&2
+
+if [ "$SIZES" -eq 1 ]; then
+  say "what the wasm is made of (twiggy; a build that keeps function names)"
+  if command -v twiggy >/dev/null; then
+    wasm-bindgen --target web --no-typescript --out-dir "$work/named" \
+      "$target_dir/wasm32-unknown-unknown/release/pkce-desk.wasm"
+    # The wasm-opt of the release build, plus -g to keep the names twiggy reads.
+    wasm-opt -Oz -g --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+      --enable-mutable-globals --enable-reference-types --enable-multivalue \
+      "$work/named/pkce-desk_bg.wasm" -o "$work/named/named.wasm"
+    node bench/size-report.mjs "$work/named/named.wasm" --top 25
+    echo
+  else
+    say "twiggy is not installed (cargo install twiggy): skipping the size report"
+  fi
+fi
+
+# Both apps read the same config.json; the sandbox's port is known once it runs, and
+# serve-dist.mjs reads the file on every request, so it is written after.
+echo '{}' >"$work/config.json"
+node end2end/serve-dist.mjs --port 0 --dist "$work/ours" --config "$work/config.json" >"$work/ours.log" 2>&1 &
+pids+=($!)
+ours_url=$(url_from "$work/ours.log" "$!")
+node end2end/serve-dist.mjs --port 0 --dist "$work/ref" --config "$work/config.json" >"$work/ref.log" 2>&1 &
+pids+=($!)
+ref_url=$(url_from "$work/ref.log" "$!")
+
+"$target_dir/debug/sandbox" --port 0 --access-token-lifetime 3600 --test-controls \
+  --redirect-uri "$ours_url/callback" --redirect-uri "$ref_url/callback" \
+  >"$work/sandbox.log" 2>"$work/sandbox.err" &
+pids+=($!)
+sandbox_url=$(url_from "$work/sandbox.log" "$!")
+
+cat >"$work/config.json" <<JSON
+{
+  "token_storage": "session",
+  "providers": [
+    {
+      "id": "sandbox-genesys",
+      "label": "Genesys Cloud (sandbox)",
+      "kind": "genesys",
+      "region": "mypurecloud.com",
+      "client_id": "pkce-desk-demo",
+      "scopes": ["users:readonly"],
+      "login_base": "$sandbox_url",
+      "api_base": "$sandbox_url"
+    }
+  ]
+}
+JSON
+
+say "measuring: $RUNS journeys per app (ours $ours_url, reference $ref_url, sandbox $sandbox_url)"
+node bench/run.mjs --runs "$RUNS" --out "$OUT" \
+  --ours "$ours_url" --ours-dist "$work/ours" \
+  --ref "$ref_url" --ref-dist "$work/ref" \
+  --config "$work/config.json" --sandbox "$sandbox_url" --sandbox-log "$work/sandbox.err"

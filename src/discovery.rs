@@ -1,0 +1,359 @@
+//! OpenID Provider discovery (OIDC Discovery 1.0, RFC 8414): the document is checked before
+//! any of its endpoints is trusted.
+
+use crate::config::secure_url;
+use crate::error::{AuthError, Endpoint};
+use crate::provider::{EndSession, Endpoints, Revocation, UserSource};
+use crate::token::{HttpReply, MAX_RESPONSE_BYTES};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct Document {
+    issuer: Option<String>,
+    authorization_endpoint: Option<String>,
+    token_endpoint: Option<String>,
+    userinfo_endpoint: Option<String>,
+    revocation_endpoint: Option<String>,
+    end_session_endpoint: Option<String>,
+    response_types_supported: Option<Vec<String>>,
+    code_challenge_methods_supported: Option<Vec<String>>,
+    #[serde(default)]
+    authorization_response_iss_parameter_supported: bool,
+}
+
+/// Validates a discovery document fetched for `issuer` and turns it into endpoints.
+/// `user_source` says how the user is loaded afterwards (userinfo, or CXone's user API).
+pub fn endpoints_from_discovery(
+    reply: &HttpReply,
+    issuer: &str,
+    user_source: UserSource,
+) -> Result<Endpoints, AuthError> {
+    let failed = |reason: String| AuthError::DiscoveryFailed {
+        issuer: issuer.to_owned(),
+        reason,
+    };
+    if reply.body.len() > MAX_RESPONSE_BYTES {
+        return Err(failed(
+            "the discovery document is larger than 64 KiB".into(),
+        ));
+    }
+    if !reply.is_success() {
+        return Err(failed(format!(
+            "the discovery document could not be loaded (HTTP {})",
+            reply.status
+        )));
+    }
+    if !reply.is_json() {
+        return Err(AuthError::UnexpectedResponse {
+            endpoint: Endpoint::Discovery,
+            status: reply.status,
+            content_type: reply.content_type.clone(),
+        });
+    }
+    let document: Document = serde_json::from_str(&reply.body).map_err(|_| {
+        failed("the discovery document is not a valid JSON object of the expected shape".into())
+    })?;
+
+    // OIDC Discovery 4.3: the issuer must be exactly the one the document was fetched for,
+    // or an impostor's document could redirect every request.
+    match document.issuer.as_deref() {
+        Some(found) if found == issuer => {}
+        Some(found) => {
+            return Err(failed(format!(
+                "the document names issuer \"{found}\", not the configured \"{issuer}\""
+            )))
+        }
+        None => return Err(failed("the document has no issuer".into())),
+    }
+    let supports = |list: &Option<Vec<String>>, wanted: &str| {
+        list.as_ref()
+            .is_some_and(|values| values.iter().any(|v| v == wanted))
+    };
+    if !supports(&document.response_types_supported, "code") {
+        return Err(failed(
+            "the provider does not list the authorization code flow (response_types_supported lacks \"code\")".into(),
+        ));
+    }
+    if !supports(&document.code_challenge_methods_supported, "S256") {
+        return Err(failed(
+            "the provider does not advertise PKCE with S256 (code_challenge_methods_supported)"
+                .into(),
+        ));
+    }
+    let required = |name: &str, value: Option<String>| -> Result<String, AuthError> {
+        let value = value.ok_or_else(|| failed(format!("the document has no {name}")))?;
+        secure_url(&value).map_err(|problem| failed(format!("{name}: {problem}")))
+    };
+    let optional = |name: &str, value: Option<String>| -> Result<Option<String>, AuthError> {
+        value.map(|v| required(name, Some(v))).transpose()
+    };
+    let authorize = required("authorization_endpoint", document.authorization_endpoint)?;
+    let token = required("token_endpoint", document.token_endpoint)?;
+    let userinfo = optional("userinfo_endpoint", document.userinfo_endpoint)?;
+    let revocation = optional("revocation_endpoint", document.revocation_endpoint)?;
+    let end_session = optional("end_session_endpoint", document.end_session_endpoint)?;
+    let current_user = match user_source {
+        UserSource::OidcUserinfo => userinfo
+            .clone()
+            .ok_or_else(|| failed("the document has no userinfo_endpoint".into()))?,
+        // Known only after sign-in, from the tenant lookup.
+        UserSource::CxoneUser | UserSource::GenesysMe => String::new(),
+    };
+    Ok(Endpoints {
+        issuer: issuer.to_owned(),
+        iss_required: document.authorization_response_iss_parameter_supported,
+        authorize,
+        token,
+        userinfo,
+        api_base: issuer.trim_end_matches('/').to_owned(),
+        current_user,
+        user_source,
+        revocation: revocation.map(Revocation::Rfc7009),
+        end_session: end_session.map(EndSession::Oidc),
+    })
+}
+
+#[derive(Deserialize)]
+struct TenantConfiguration {
+    api_endpoint: Option<String>,
+}
+
+/// CXone's `/.well-known/cxone-configuration?tenantId=...`: the tenant's API base URL.
+pub fn cxone_api_base(reply: &HttpReply) -> Result<String, AuthError> {
+    let malformed = |reason: &str| AuthError::MalformedResponse {
+        endpoint: Endpoint::TenantLookup,
+        reason: reason.into(),
+    };
+    if reply.body.len() > MAX_RESPONSE_BYTES {
+        return Err(AuthError::ResponseTooLarge {
+            endpoint: Endpoint::TenantLookup,
+            limit: MAX_RESPONSE_BYTES,
+        });
+    }
+    if !reply.is_success() || !reply.is_json() {
+        return Err(AuthError::UnexpectedResponse {
+            endpoint: Endpoint::TenantLookup,
+            status: reply.status,
+            content_type: reply.content_type.clone(),
+        });
+    }
+    let config: TenantConfiguration = serde_json::from_str(&reply.body)
+        .map_err(|_| malformed("the tenant configuration is not the expected JSON"))?;
+    let api = config
+        .api_endpoint
+        .ok_or_else(|| malformed("the tenant configuration names no api_endpoint"))?;
+    secure_url(&api)
+        .map(|url| url.trim_end_matches('/').to_owned())
+        .map_err(|problem| malformed(&format!("api_endpoint {problem}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ISSUER: &str = "https://cxone.niceincontact.com";
+
+    fn document(body: &str) -> HttpReply {
+        HttpReply {
+            status: 200,
+            content_type: Some("application/json".into()),
+            retry_after: None,
+            body: body.into(),
+        }
+    }
+
+    fn cxone_production() -> String {
+        r#"{"issuer":"https://cxone.niceincontact.com",
+            "authorization_endpoint":"https://cxone.niceincontact.com/auth/authorize",
+            "token_endpoint":"https://cxone.niceincontact.com/auth/token",
+            "userinfo_endpoint":"https://cxone.niceincontact.com/auth/userinfo",
+            "jwks_uri":"https://cxone.niceincontact.com/auth/jwks",
+            "end_session_endpoint":"https://cxone.niceincontact.com/auth/authorize/logout",
+            "scopes_supported":["openid"],"response_types_supported":["code"],
+            "display_values_supported":["page","popup"],"code_challenge_methods_supported":["S256"],
+            "id_token_signing_alg_values_supported":["RS256"]}"#
+            .into()
+    }
+
+    fn reason(result: Result<Endpoints, AuthError>) -> String {
+        match result {
+            Err(AuthError::DiscoveryFailed { reason, .. }) => reason,
+            other => panic!("expected a discovery failure, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn reads_the_cxone_production_document() {
+        let endpoints = endpoints_from_discovery(
+            &document(&cxone_production()),
+            ISSUER,
+            UserSource::CxoneUser,
+        )
+        .unwrap();
+        assert_eq!(
+            endpoints.authorize,
+            "https://cxone.niceincontact.com/auth/authorize"
+        );
+        assert_eq!(
+            endpoints.token,
+            "https://cxone.niceincontact.com/auth/token"
+        );
+        assert_eq!(
+            endpoints.revocation, None,
+            "CXone has no revocation endpoint"
+        );
+        assert_eq!(
+            endpoints.end_session,
+            Some(EndSession::Oidc(
+                "https://cxone.niceincontact.com/auth/authorize/logout".into()
+            ))
+        );
+        assert!(!endpoints.iss_required);
+    }
+
+    #[test]
+    fn issuer_must_match_exactly() {
+        let other = cxone_production().replacen(ISSUER, "https://evil.example", 1);
+        assert!(reason(endpoints_from_discovery(
+            &document(&other),
+            ISSUER,
+            UserSource::CxoneUser
+        ))
+        .contains("evil.example"));
+        let slash = cxone_production().replacen("niceincontact.com\"", "niceincontact.com/\"", 1);
+        assert!(
+            endpoints_from_discovery(&document(&slash), ISSUER, UserSource::CxoneUser).is_err()
+        );
+        let missing = cxone_production().replacen("\"issuer\"", "\"issuer_x\"", 1);
+        assert!(reason(endpoints_from_discovery(
+            &document(&missing),
+            ISSUER,
+            UserSource::CxoneUser
+        ))
+        .contains("no issuer"));
+    }
+
+    #[test]
+    fn requires_code_and_s256() {
+        let plain = cxone_production().replace("[\"S256\"]", "[\"plain\"]");
+        assert!(reason(endpoints_from_discovery(
+            &document(&plain),
+            ISSUER,
+            UserSource::CxoneUser
+        ))
+        .contains("S256"));
+        let no_pkce = cxone_production().replace("\"code_challenge_methods_supported\"", "\"x\"");
+        assert!(
+            endpoints_from_discovery(&document(&no_pkce), ISSUER, UserSource::CxoneUser).is_err()
+        );
+        let implicit = cxone_production().replace(
+            "\"response_types_supported\":[\"code\"]",
+            "\"response_types_supported\":[\"token\"]",
+        );
+        assert!(reason(endpoints_from_discovery(
+            &document(&implicit),
+            ISSUER,
+            UserSource::CxoneUser
+        ))
+        .contains("code"));
+    }
+
+    #[test]
+    fn endpoints_must_be_https_and_present() {
+        let clear = cxone_production().replace(
+            "https://cxone.niceincontact.com/auth/token",
+            "http://cxone.niceincontact.com/auth/token",
+        );
+        assert!(reason(endpoints_from_discovery(
+            &document(&clear),
+            ISSUER,
+            UserSource::CxoneUser
+        ))
+        .contains("token_endpoint"));
+        let no_token = cxone_production().replace("\"token_endpoint\"", "\"t\"");
+        assert!(
+            endpoints_from_discovery(&document(&no_token), ISSUER, UserSource::CxoneUser).is_err()
+        );
+        let no_userinfo = cxone_production().replace("\"userinfo_endpoint\"", "\"u\"");
+        assert!(endpoints_from_discovery(
+            &document(&no_userinfo),
+            ISSUER,
+            UserSource::OidcUserinfo
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn reads_rfc9207_and_revocation_for_generic_providers() {
+        let body = r#"{"issuer":"http://127.0.0.1:9192","authorization_endpoint":"http://127.0.0.1:9192/auth",
+            "token_endpoint":"http://127.0.0.1:9192/token","userinfo_endpoint":"http://127.0.0.1:9192/me",
+            "revocation_endpoint":"http://127.0.0.1:9192/token/revocation","end_session_endpoint":"http://127.0.0.1:9192/session/end",
+            "response_types_supported":["code","none"],"code_challenge_methods_supported":["S256"],
+            "authorization_response_iss_parameter_supported":true}"#;
+        let endpoints = endpoints_from_discovery(
+            &document(body),
+            "http://127.0.0.1:9192",
+            UserSource::OidcUserinfo,
+        )
+        .unwrap();
+        assert!(endpoints.iss_required);
+        assert_eq!(endpoints.current_user, "http://127.0.0.1:9192/me");
+        assert_eq!(
+            endpoints.revocation,
+            Some(Revocation::Rfc7009(
+                "http://127.0.0.1:9192/token/revocation".into()
+            ))
+        );
+    }
+
+    #[test]
+    fn reads_the_cxone_tenant_api_base() {
+        let body = r#"{"private":false,"area":"na1","cluster":"B32","domain":"niceincontact.com",
+            "api_endpoint":"https://api-na1.niceincontact.com/","tenantId":"T"}"#;
+        assert_eq!(
+            cxone_api_base(&document(body)).unwrap(),
+            "https://api-na1.niceincontact.com"
+        );
+        assert!(cxone_api_base(&document(r#"{"area":"na1"}"#)).is_err());
+        assert!(cxone_api_base(&document(r#"{"api_endpoint":"http://evil.example"}"#)).is_err());
+        let not_found = HttpReply {
+            status: 404,
+            ..document(r#"{"message":"Tenant not found"}"#)
+        };
+        assert!(matches!(
+            cxone_api_base(&not_found),
+            Err(AuthError::UnexpectedResponse { status: 404, .. })
+        ));
+    }
+
+    #[test]
+    fn broken_documents_are_typed_errors() {
+        for body in ["", "[]", "{\"issuer\": 5}", "not json", "{\"issuer\":"] {
+            assert!(
+                matches!(
+                    endpoints_from_discovery(&document(body), ISSUER, UserSource::CxoneUser),
+                    Err(AuthError::DiscoveryFailed { .. })
+                ),
+                "{body}"
+            );
+        }
+        let html = HttpReply {
+            content_type: Some("text/html".into()),
+            ..document("<html>")
+        };
+        assert!(matches!(
+            endpoints_from_discovery(&html, ISSUER, UserSource::CxoneUser),
+            Err(AuthError::UnexpectedResponse { .. })
+        ));
+        let missing = HttpReply {
+            status: 404,
+            ..document("{}")
+        };
+        assert!(reason(endpoints_from_discovery(
+            &missing,
+            ISSUER,
+            UserSource::CxoneUser
+        ))
+        .contains("404"));
+    }
+}

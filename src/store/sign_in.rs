@@ -1,0 +1,198 @@
+//! Signing in: discovery where the provider needs it, the login transaction and the
+//! authorize redirect, then the callback: checks, the one code exchange, the ID token, and
+//! (for CXone) the tenant lookup that names the API base.
+
+use super::{AuthState, AuthStore, Session};
+use crate::authorize::{
+    authorization_request, redirect_uri_for, LoginRandomness, LoginTransaction,
+};
+use crate::browser::{self, http, page, storage};
+use crate::callback::{check_callback, parse_callback};
+use crate::config::{ProviderConfig, ProviderKind};
+use crate::discovery::{cxone_api_base, endpoints_from_discovery};
+use crate::error::{AuthError, Endpoint};
+use crate::id_token::{validate_id_token, Expected, IdClaims};
+use crate::provider::{cxone_tenant_config_url, discovery_url, Endpoints, UserSource};
+use crate::query;
+use crate::token::{authorization_code_form, parse_token_response};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+impl AuthStore {
+    /// Starts a sign-in at `provider_id` and leaves for its authorize page.
+    pub fn sign_in(&self, provider_id: &str, return_to: Option<String>) {
+        if self
+            .state
+            .with_untracked(|s| matches!(s, AuthState::Redirecting))
+        {
+            return; // a double click must not start a second transaction
+        }
+        self.state.set(AuthState::Redirecting);
+        let store = self.clone();
+        let provider_id = provider_id.to_owned();
+        spawn_local(async move {
+            match store
+                .prepare_sign_in(&provider_id, return_to.as_deref())
+                .await
+            {
+                Ok(url) => page::leave_for(&url),
+                Err(error) => store.state.set(AuthState::Failed(error)),
+            }
+        });
+    }
+
+    async fn prepare_sign_in(
+        &self,
+        provider_id: &str,
+        return_to: Option<&str>,
+    ) -> Result<String, AuthError> {
+        let provider =
+            self.config
+                .provider(provider_id)
+                .ok_or_else(|| AuthError::UnknownProvider {
+                    id: provider_id.to_owned(),
+                })?;
+        storage::ensure_available()?;
+        let endpoints = endpoints_for(provider).await?;
+        let now = browser::now_ms();
+        storage::purge_expired_transactions(now);
+        let randomness = LoginRandomness {
+            verifier: browser::random_bytes()?,
+            state: browser::random_bytes()?,
+            nonce: browser::random_bytes()?,
+        };
+        let redirect_uri = redirect_uri_for(provider, &page::origin());
+        let request = authorization_request(
+            provider,
+            &endpoints,
+            &redirect_uri,
+            return_to,
+            &randomness,
+            now,
+        );
+        storage::save_transaction(&request.transaction)?;
+        Ok(request.url)
+    }
+
+    /// Finishes a sign-in from the callback's query string, which the caller has already
+    /// removed from the address bar. On success `landing` says where to go.
+    pub async fn complete_sign_in(&self, query_string: String) {
+        let already_signed_in = self.session().is_some();
+        match self.exchange_code(&query_string).await {
+            Ok((session, return_to)) => {
+                self.landing.set(Some(return_to));
+                self.start_session(session);
+            }
+            // A stale or forged callback must not end a session that is working.
+            Err(_) if already_signed_in => self.landing.set(None),
+            Err(error) => self.state.set(AuthState::Failed(error)),
+        }
+    }
+
+    /// Shows "signing you in" at once, before the exchange starts.
+    pub fn mark_exchanging(&self) {
+        if self.session().is_none() {
+            self.state.set(AuthState::Exchanging);
+        }
+    }
+
+    async fn exchange_code(&self, query_string: &str) -> Result<(Session, String), AuthError> {
+        let params = parse_callback(query_string);
+        // Taken out of storage before anything else: this transaction cannot be used twice.
+        let transaction = params.state.as_deref().and_then(storage::take_transaction);
+        let authorized = check_callback(params, transaction, browser::now_ms())?;
+        let transaction = authorized.transaction;
+        if self.config.provider(&transaction.provider_id).is_none() {
+            return Err(AuthError::UnknownProvider {
+                id: transaction.provider_id.clone(),
+            });
+        }
+        self.mark_exchanging();
+        let body = authorization_code_form(
+            &authorized.code,
+            &transaction.verifier,
+            &transaction.client_id,
+            &transaction.redirect_uri,
+        );
+        let sent_at = browser::now_ms();
+        // The recorded endpoint, never one derived from the callback (mix-up defence).
+        let reply = http::post_form(&transaction.endpoints.token, &body, Endpoint::Token).await?;
+        let tokens = parse_token_response(&reply, sent_at)?;
+        // Every check passes before anything is stored: a refused ID token keeps nothing.
+        let claims = check_id_token(&transaction, tokens.id_token.as_ref())?;
+        let endpoints = complete_endpoints(&transaction.endpoints, claims.as_ref()).await?;
+        let session = Session {
+            provider_id: transaction.provider_id,
+            tokens,
+            endpoints,
+        };
+        storage::save_session(self.config.token_storage, &session)?;
+        Ok((session, transaction.return_to))
+    }
+}
+
+/// The provider's endpoints: from the catalog, or from its discovery document (fetched once
+/// per browser session and kept in sessionStorage).
+async fn endpoints_for(provider: &ProviderConfig) -> Result<Endpoints, AuthError> {
+    let (issuer, source) = match &provider.kind {
+        ProviderKind::Genesys { endpoints, .. } => return Ok(endpoints.clone()),
+        ProviderKind::Cxone { issuer } => (issuer, UserSource::CxoneUser),
+        ProviderKind::Oidc { issuer } => (issuer, UserSource::OidcUserinfo),
+    };
+    if let Some(cached) = storage::load_discovery(issuer).filter(|e| e.user_source == source) {
+        return Ok(cached);
+    }
+    let reply = http::get(&discovery_url(issuer), Endpoint::Discovery).await?;
+    let endpoints = endpoints_from_discovery(&reply, issuer, source)?;
+    storage::save_discovery(issuer, &endpoints);
+    Ok(endpoints)
+}
+
+/// When `openid` was requested (a nonce was sent), the ID token must be there and pass.
+fn check_id_token(
+    transaction: &LoginTransaction,
+    id_token: Option<&crate::secret::Secret>,
+) -> Result<Option<IdClaims>, AuthError> {
+    let Some(nonce) = transaction.nonce.as_deref() else {
+        return Ok(None);
+    };
+    let id_token = id_token.ok_or(AuthError::IdTokenRejected {
+        reason: "the provider returned no ID token although openid was requested".into(),
+    })?;
+    let expected = Expected {
+        issuer: &transaction.endpoints.issuer,
+        client_id: &transaction.client_id,
+        nonce: Some(nonce),
+    };
+    validate_id_token(id_token, &expected, browser::now_ms()).map(Some)
+}
+
+/// CXone names the tenant's API base only after sign-in: look it up from the ID token's
+/// `tenantId`, and point the current-user URL at the signed-in `userId`.
+async fn complete_endpoints(
+    endpoints: &Endpoints,
+    claims: Option<&IdClaims>,
+) -> Result<Endpoints, AuthError> {
+    if endpoints.user_source != UserSource::CxoneUser {
+        return Ok(endpoints.clone());
+    }
+    let missing = |claim: &str| AuthError::IdTokenRejected {
+        reason: format!("it has no {claim} claim, which CXone tokens carry"),
+    };
+    let claims = claims.ok_or_else(|| missing("tenantId"))?;
+    let tenant_id = claims.text("tenantId").ok_or_else(|| missing("tenantId"))?;
+    let user_id = claims.text("userId").ok_or_else(|| missing("userId"))?;
+    let reply = http::get(
+        &cxone_tenant_config_url(&endpoints.issuer, tenant_id),
+        Endpoint::TenantLookup,
+    )
+    .await?;
+    let api_base = cxone_api_base(&reply)?;
+    let mut completed = endpoints.clone();
+    completed.current_user = format!(
+        "{api_base}/user-management/v1/users/{}",
+        query::encode(user_id)
+    );
+    completed.api_base = api_base;
+    Ok(completed)
+}
