@@ -366,6 +366,63 @@ mod tests {
     }
 
     #[test]
+    fn canary_tokens_never_reach_error_text() {
+        const CANARY: &str = "canary-5f0c1e";
+        for (status, content_type, body) in [
+            (
+                200,
+                "application/json",
+                format!(r#"{{"access_token":"{CANARY}","token_type":"mac"}}"#),
+            ),
+            (
+                200,
+                "application/json",
+                format!(r#"{{"access_token":"{CANARY}"}}"#),
+            ),
+            (
+                200,
+                "application/json",
+                format!(r#"{{"access_token":"{CANARY}","token_type":"bearer","refresh_token":5}}"#),
+            ),
+            (
+                200,
+                "application/json",
+                format!(r#"{{"access_token":"{CANARY}","#),
+            ),
+            (
+                200,
+                "text/plain",
+                format!(r#"{{"access_token":"{CANARY}","token_type":"bearer"}}"#),
+            ),
+            (502, "text/html", format!("<p>{CANARY}</p>")),
+            (
+                200,
+                "application/json",
+                format!(
+                    r#"{{"access_token":"{CANARY}","pad":"{}"}}"#,
+                    "x".repeat(MAX_RESPONSE_BYTES)
+                ),
+            ),
+        ] {
+            let reply = HttpReply {
+                status,
+                content_type: Some(content_type.into()),
+                retry_after: None,
+                body,
+            };
+            let error = parse_token_response(&reply, 0).unwrap_err();
+            let shown = format!("{error} {error:?} {:?}", error.presentation());
+            assert!(!shown.contains(CANARY), "{shown}");
+        }
+        let tokens = parse_token_response(
+            &json_reply(200, &format!(r#"{{"access_token":"{CANARY}","token_type":"bearer","refresh_token":"{CANARY}-r","id_token":"{CANARY}-i"}}"#)),
+            0,
+        )
+        .unwrap();
+        assert!(!format!("{tokens:?}").contains(CANARY));
+    }
+
+    #[test]
     fn form_bodies_are_encoded_and_never_printable() {
         let body = authorization_code_form(
             &Secret::new("c+d"),

@@ -243,7 +243,12 @@ fn parse_api_json<T: for<'de> Deserialize<'de>>(
     }
     serde_json::from_str(&reply.body).map_err(|error| AuthError::MalformedResponse {
         endpoint,
-        reason: format!("unexpected user record ({error})"),
+        // Position only: serde's message can quote values from the body.
+        reason: format!(
+            "unexpected user record (at line {}, column {})",
+            error.line(),
+            error.column()
+        ),
     })
 }
 
