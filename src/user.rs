@@ -70,7 +70,7 @@ struct PresenceDefinition {
 
 /// `GET /api/v2/users/me` on Genesys Cloud.
 pub fn parse_genesys_user(reply: &HttpReply) -> Result<UserProfile, AuthError> {
-    let user: GenesysUser = parse_api_json(reply, Endpoint::CurrentUser)?;
+    let user: GenesysUser = parse_api_json(reply, Endpoint::CurrentUser, "user record")?;
     let non_empty =
         |value: Option<String>| value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
     let email = non_empty(user.email);
@@ -123,7 +123,7 @@ struct CxoneUser {
 /// the role and team stand in for them, and `tenant` (the ID token's tenant name) for the
 /// organisation. Presence is not part of this record, so it is left out rather than guessed.
 pub fn parse_cxone_user(reply: &HttpReply, tenant: Option<&str>) -> Result<UserProfile, AuthError> {
-    let CxoneUserEnvelope { user } = parse_api_json(reply, Endpoint::CurrentUser)?;
+    let CxoneUserEnvelope { user } = parse_api_json(reply, Endpoint::CurrentUser, "user record")?;
     let id = match user.id {
         Some(serde_json::Value::String(id)) => id,
         Some(serde_json::Value::Number(id)) => id.to_string(),
@@ -168,7 +168,7 @@ pub fn parse_userinfo(
     reply: &HttpReply,
     expected_subject: Option<&str>,
 ) -> Result<UserProfile, AuthError> {
-    let info: Userinfo = parse_api_json(reply, Endpoint::CurrentUser)?;
+    let info: Userinfo = parse_api_json(reply, Endpoint::CurrentUser, "user record")?;
     if expected_subject.is_some_and(|sub| sub != info.sub) {
         return Err(AuthError::UserMismatch);
     }
@@ -221,9 +221,13 @@ pub fn api_failure(reply: &HttpReply) -> AuthError {
     }
 }
 
-fn parse_api_json<T: for<'de> Deserialize<'de>>(
+/// Checks an API reply (size, status, content type) and decodes its JSON body as `T`, or
+/// says what went wrong; `what` names the record in the message ("user record", "queue list").
+/// Every typed API call, the template's own included, goes through here.
+pub fn parse_api_json<T: for<'de> Deserialize<'de>>(
     reply: &HttpReply,
     endpoint: Endpoint,
+    what: &str,
 ) -> Result<T, AuthError> {
     if reply.body.len() > MAX_RESPONSE_BYTES {
         return Err(AuthError::ResponseTooLarge {
@@ -245,7 +249,7 @@ fn parse_api_json<T: for<'de> Deserialize<'de>>(
         endpoint,
         // Position only: serde's message can quote values from the body.
         reason: format!(
-            "unexpected user record (at line {}, column {})",
+            "unexpected {what} (at line {}, column {})",
             error.line(),
             error.column()
         ),

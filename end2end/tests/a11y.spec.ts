@@ -7,6 +7,7 @@ import {
   SANDBOX,
   expectDashboard,
   gotoLogin,
+  onPath,
   sandbox,
   screenshotPath,
   signIn,
@@ -18,8 +19,6 @@ import {
  * titles, keyboard-only sign-in with a visible focus ring, the skip link, 200 % zoom and a
  * narrow window without horizontal scrolling, and `prefers-color-scheme`.
  */
-
-const onPath = (pathname: string) => (url: URL) => url.origin === APP && url.pathname === pathname;
 
 /** Runs axe (every rule it has, WCAG 2.x A/AA and best practices) and fails on any serious or
  *  critical violation, listing each with the elements it found. */

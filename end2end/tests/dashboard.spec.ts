@@ -1,5 +1,12 @@
 import { expect, test } from '@playwright/test';
-import { ADA, APP, recordRequests, sandbox, signIn } from './helpers';
+import {
+  ADA,
+  APP,
+  recordRequests,
+  sandbox,
+  signIn,
+  signOut,
+} from './helpers';
 
 /**
  * The agent-desktop shell: the banner (agent, presence, organization, provider, region), the
@@ -89,8 +96,7 @@ test.describe('the worked example: "My queues"', () => {
     expect(calls).toHaveLength(1);
     expect(new URL(calls[0].url).searchParams.get('pageSize')).toBe('25');
 
-    await page.getByTestId('sign-out').click();
-    await page.waitForURL((url) => url.origin === APP && url.pathname === '/login');
+    await signOut(page);
     await signIn(page, { username: 'grace@example.com' });
     await expect(page.getByTestId('queue-item')).toHaveText([/Technical Support/, /Escalations/]);
   });

@@ -1,5 +1,14 @@
 import { expect, test, type Page } from '@playwright/test';
-import { APP, ADA, SANDBOX, expectDashboard, gotoLogin, sandbox, signIn } from './helpers';
+import {
+  ADA,
+  APP,
+  SANDBOX,
+  expectDashboard,
+  gotoLogin,
+  sandbox,
+  signIn,
+  signOut,
+} from './helpers';
 
 /**
  * The README's deployment headers, applied to every page of the app: the app starts and a
@@ -70,8 +79,7 @@ test('under the documented CSP the app starts, signs in, calls the API and signs
   await expect(page.getByTestId('queue-item')).toHaveCount(3);
   expect(await violations(page)).toEqual([]);
 
-  await page.getByTestId('sign-out').click();
-  await page.waitForURL((url) => url.origin === APP && url.pathname === '/login');
+  await signOut(page);
   await expect(page.getByTestId('login-notice')).toHaveText('You have signed out.');
   expect(await violations(page)).toEqual([]);
   expect(consoleErrors).toEqual([]);

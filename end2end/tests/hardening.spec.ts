@@ -4,29 +4,23 @@ import {
   APP,
   SANDBOX,
   TX_PREFIX,
+  expectAuthError,
+  onPath,
   readSession,
   recordRequests,
   sandbox,
   screenshotPath,
   sessionStorageKeys,
   signIn,
+  signOut,
   startSignIn,
   submitSandboxForm,
   useTokenStorage,
 } from './helpers';
 
-const onPath = (pathname: string) => (url: URL) => url.origin === APP && url.pathname === pathname;
-
 test.beforeEach(async () => {
   await sandbox.reset();
 });
-
-async function expectAuthError(page: Page, code: string) {
-  const panel = page.getByTestId('auth-error');
-  await expect(panel).toBeVisible();
-  await expect(panel).toHaveAttribute('data-error-code', code);
-  return panel;
-}
 
 /** Nothing half-stored: no session and no login transaction left behind. */
 async function expectNothingStored(page: Page) {
@@ -233,8 +227,7 @@ test.describe('secrets and storage', () => {
     // The history entry of the callback no longer has the code.
     expect(await page.evaluate(() => window.location.href)).not.toContain('code=');
 
-    await page.getByTestId('sign-out').click();
-    await page.waitForURL(onPath('/login'));
+    await signOut(page);
     // Storage audit after sign-out.
     expect((await sessionStorageKeys(page)).filter((k) => k !== 'pkce-desk.notice')).toEqual([]);
     expect(await page.evaluate(() => Object.keys(window.localStorage))).toEqual([]);
@@ -244,8 +237,7 @@ test.describe('secrets and storage', () => {
     await signIn(page);
     await sandbox.failNext({ endpoint: 'revoke', mode: 'html_502' });
     const before = await sandbox.stats();
-    await page.getByTestId('sign-out').click();
-    await page.waitForURL(onPath('/login'));
+    await signOut(page);
     await expect(page.getByTestId('login-notice')).toHaveText('You have signed out.');
     expect((await sandbox.stats()).revoke).toBe(before.revoke + 1);
     expect(await readSession(page)).toBeNull();

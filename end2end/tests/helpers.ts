@@ -225,3 +225,30 @@ export async function readSharedSession(page: Page): Promise<any | null> {
   const raw = await page.evaluate((key) => window.localStorage.getItem(key), SESSION_KEY);
   return raw === null ? null : JSON.parse(raw);
 }
+
+/** Matches a URL of the app at `pathname` (for `page.waitForURL`). */
+export const onPath = (pathname: string) => (url: URL) => url.origin === APP && url.pathname === pathname;
+
+/** The error panel is shown with this error code; returns it for further checks. */
+export async function expectAuthError(page: Page, code: string) {
+  const panel = page.getByTestId('auth-error');
+  await expect(panel).toBeVisible();
+  await expect(panel).toHaveAttribute('data-error-code', code);
+  return panel;
+}
+
+/**
+ * Clicks "Sign out" and waits for the whole round trip: the app's own /login, the provider's
+ * logout page (`logoutPrefix`), and the full page load back on /login. Reading storage any
+ * earlier could race the navigation.
+ */
+export async function signOut(page: Page, logoutPrefix = `${SANDBOX}/logout`): Promise<void> {
+  const providerLogout = page.waitForRequest((request) => request.url().startsWith(logoutPrefix));
+  // The only full page load of a sign-out is the provider's redirect back to /login (the app's
+  // own move to /login happens in place), so this is the end of the round trip.
+  const loadedBack = page.waitForEvent('load');
+  await page.getByTestId('sign-out').click();
+  await providerLogout;
+  await loadedBack;
+  await page.waitForURL((url) => url.origin === APP && url.pathname === '/login');
+}

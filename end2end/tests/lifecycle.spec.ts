@@ -2,15 +2,15 @@ import { expect, test, type Page } from '@playwright/test';
 import {
   ADA,
   APP,
+  onPath,
   readSharedSession,
   recordRequests,
   sandbox,
   screenshotPath,
   signIn,
+  signOut,
   useTokenStorage,
 } from './helpers';
-
-const onPath = (pathname: string) => (url: URL) => url.origin === APP && url.pathname === pathname;
 
 test.beforeEach(async () => {
   await sandbox.reset();
@@ -132,8 +132,7 @@ test.describe('token lifecycle', () => {
     await useTokenStorage(page.context(), 'local');
     await signIn(page);
     const other = await secondTab(page);
-    await page.getByTestId('sign-out').click();
-    await page.waitForURL(onPath('/login'));
+    await signOut(page);
     await other.waitForURL(onPath('/login'));
     await expect(other.getByTestId('login-notice')).toHaveText('You were signed out in another tab.');
     expect(await readSharedSession(other)).toBeNull();

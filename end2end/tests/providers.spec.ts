@@ -1,11 +1,19 @@
 import { expect, test, type Page } from '@playwright/test';
-import { ADA, APP, SANDBOX, readSession, recordRequests, screenshotPath } from './helpers';
+import {
+  ADA,
+  APP,
+  SANDBOX,
+  expectAuthError,
+  onPath,
+  readSession,
+  recordRequests,
+  screenshotPath,
+  signOut,
+} from './helpers';
 
 /** The CXone-flavoured sandbox (its own issuer) and the independent OpenID provider. */
 const CXONE = 'http://127.0.0.1:9191';
 const OIDC = 'http://127.0.0.1:9192';
-
-const onPath = (pathname: string) => (url: URL) => url.origin === APP && url.pathname === pathname;
 
 async function cxoneControl(path: string, body?: unknown) {
   const response = await fetch(`${CXONE}/__sandbox/${path}`, {
@@ -14,13 +22,6 @@ async function cxoneControl(path: string, body?: unknown) {
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   expect(response.ok, `${path}: ${response.status}`).toBe(true);
-}
-
-async function expectAuthError(page: Page, code: string) {
-  const panel = page.getByTestId('auth-error');
-  await expect(panel).toBeVisible();
-  await expect(panel).toHaveAttribute('data-error-code', code);
-  return panel;
 }
 
 /** From /login, signs in at the CXone sandbox form up to (not including) the callback. */
@@ -86,8 +87,7 @@ test.describe('NICE CXone (sandbox)', () => {
     expect(tokenPosts(requests, CXONE, '/auth/token')).toBe(1);
     expect(tokenPosts(requests, SANDBOX, '/oauth/token')).toBe(0);
 
-    await page.getByTestId('sign-out').click();
-    await page.waitForURL(onPath('/login'));
+    await signOut(page, `${CXONE}/auth/authorize/logout`);
     await expect(page.getByTestId('login-notice')).toHaveText('You have signed out.');
     expect(await readSession(page)).toBeNull();
     // RP-initiated logout identified by client_id: the ID token never sat in a URL.

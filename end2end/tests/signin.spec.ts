@@ -7,8 +7,10 @@ import {
   SANDBOX,
   SESSION_KEY,
   TX_PREFIX,
+  expectAuthError,
   expectDashboard,
   gotoLogin,
+  onPath,
   readSession,
   recordDialogs,
   recordRequests,
@@ -19,16 +21,8 @@ import {
   submitSandboxForm,
 } from './helpers';
 
-const onPath = (pathname: string) => (url: URL) => url.origin === APP && url.pathname === pathname;
 /** Whether a URL carries an authorization code (`code_challenge` does not count). */
 const carriesCode = (url: string) => url !== 'about:blank' && new URL(url).searchParams.has('code');
-
-async function expectAuthError(page: Page, code: string) {
-  const panel = page.getByTestId('auth-error');
-  await expect(panel).toBeVisible();
-  await expect(panel).toHaveAttribute('data-error-code', code);
-  return panel;
-}
 
 test.describe('sign-in with the sandbox (Genesys Cloud stand-in)', () => {
   test('a. full sign-in from / lands on the dashboard with one code exchange', async ({ page }) => {

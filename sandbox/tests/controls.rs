@@ -1,97 +1,23 @@
 //! The test controls (`--test-controls`, /__sandbox/*) over real HTTP: the
 //! sandbox runs in-process on 127.0.0.1:0, as in `http.rs`.
 
-use std::collections::HashMap;
+mod common;
+
 use std::time::{Duration, Instant};
 
-use pkce_desk_sandbox::{serve_with_shutdown, SandboxConfig};
-use reqwest::header::{HeaderMap, LOCATION};
-use reqwest::redirect::Policy;
+use common::{
+    assert_allows_origin, assert_bad_credentials, assert_error, assert_invalid_token_challenge,
+    assert_no_cors, authorize_params, client, code_grant, header, location, query_string,
+    refresh_grant, send, start_with, start_with_controls, str_of, Sandbox, APP_ORIGIN, CHALLENGE,
+    CLIENT, REDIRECT, VERIFIER,
+};
+use pkce_desk_sandbox::SandboxConfig;
+use reqwest::header::LOCATION;
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
 
-// RFC 7636 Appendix B.
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-const CLIENT: &str = "pkce-desk-demo";
-const REDIRECT: &str = "http://127.0.0.1:8080/callback";
-const APP_ORIGIN: &str = "http://127.0.0.1:8080";
-
-struct Sandbox {
-    base: String,
-    http: reqwest::Client,
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(Policy::none())
-        .no_proxy()
-        .build()
-        .unwrap()
-}
-
-async fn start_with(config: SandboxConfig) -> Sandbox {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(serve_with_shutdown(
-        config,
-        listener,
-        std::future::pending(),
-    ));
-    Sandbox {
-        base,
-        http: client(),
-    }
-}
-
-async fn start() -> Sandbox {
-    start_with(SandboxConfig {
-        test_controls: true,
-        ..SandboxConfig::default()
-    })
-    .await
-}
-
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).map(|v| v.to_str().unwrap())
-}
-
-fn location(response: &Response) -> (String, HashMap<String, String>) {
-    let loc = header(response.headers(), "location")
-        .expect("Location header")
-        .to_string();
-    let (base, query) = loc.split_once('?').unwrap_or((&loc, ""));
-    let params = form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect();
-    (base.to_string(), params)
-}
-
-fn query_string(pairs: &[(&str, &str)]) -> String {
-    let mut s = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs {
-        s.append_pair(k, v);
-    }
-    s.finish()
-}
-
-fn authorize_query(state: &str) -> String {
-    query_string(&[
-        ("client_id", CLIENT),
-        ("redirect_uri", REDIRECT),
-        ("response_type", "code"),
-        ("code_challenge", CHALLENGE),
-        ("code_challenge_method", "S256"),
-        ("state", state),
-    ])
-}
-
 impl Sandbox {
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
     async fn fail_next(&self, rule: Value) {
         let response = self.control("/__sandbox/fail-next", Some(rule)).await;
         assert_eq!(response.status(), StatusCode::NO_CONTENT);
@@ -107,82 +33,46 @@ impl Sandbox {
         if let Some(body) = body {
             request = request.json(&body);
         }
-        request.send().await.unwrap()
+        send(request).await
     }
 
     async fn stats(&self) -> Value {
-        let response = self
-            .http
-            .get(self.url("/__sandbox/stats"))
-            .send()
-            .await
-            .unwrap();
+        let response = self.get("/__sandbox/stats").await;
         assert_eq!(response.status(), StatusCode::OK);
         response.json().await.unwrap()
     }
 
     async fn get_authorize(&self, state: &str) -> Response {
-        let url = format!(
-            "{}?{}",
-            self.url("/oauth/authorize"),
-            authorize_query(state)
-        );
-        self.http.get(url).send().await.unwrap()
+        self.get_query(
+            "/oauth/authorize",
+            &authorize_params(Some(state), CHALLENGE),
+        )
+        .await
     }
 
-    async fn sign_in(&self, password: &str) -> Response {
-        self.http
-            .post(self.url("/oauth/authorize"))
-            .form(&[
-                ("client_id", CLIENT),
-                ("redirect_uri", REDIRECT),
-                ("code_challenge", CHALLENGE),
-                ("code_challenge_method", "S256"),
-                ("state", "st"),
-                ("username", "ada@example.com"),
-                ("password", password),
-                ("action", "sign-in"),
-            ])
-            .send()
+    /// Submits the sign-in form as Ada, with state "st".
+    async fn sign_in_ada(&self, password: &str) -> Response {
+        self.sign_in("ada@example.com", password, Some("st"), CHALLENGE)
             .await
-            .unwrap()
     }
 
     async fn code(&self) -> String {
-        let response = self.sign_in("demo").await;
+        let response = self.sign_in_ada("demo").await;
         assert_eq!(response.status(), StatusCode::FOUND);
         location(&response).1["code"].clone()
     }
 
     /// POST /oauth/token from the app's origin, as the browser would send it.
     async fn token(&self, pairs: &[(&str, &str)]) -> Response {
-        self.http
-            .post(self.url("/oauth/token"))
-            .header("origin", APP_ORIGIN)
-            .form(pairs)
-            .send()
-            .await
-            .unwrap()
+        self.post_form_from(APP_ORIGIN, "/oauth/token", pairs).await
     }
 
     async fn exchange(&self, code: &str) -> Response {
-        self.token(&[
-            ("grant_type", "authorization_code"),
-            ("code", code),
-            ("code_verifier", VERIFIER),
-            ("client_id", CLIENT),
-            ("redirect_uri", REDIRECT),
-        ])
-        .await
+        self.token(&code_grant(code, VERIFIER, CLIENT)).await
     }
 
     async fn refresh(&self, refresh_token: &str) -> Response {
-        self.token(&[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", refresh_token),
-            ("client_id", CLIENT),
-        ])
-        .await
+        self.token(&refresh_grant(refresh_token, CLIENT)).await
     }
 
     /// Full sign-in: the token response's body.
@@ -194,28 +84,25 @@ impl Sandbox {
     }
 
     async fn me(&self, access_token: &str) -> Response {
-        self.http
-            .get(self.url("/api/v2/users/me"))
-            .header("origin", APP_ORIGIN)
-            .bearer_auth(access_token)
-            .send()
+        self.bearer_get_from(APP_ORIGIN, "/api/v2/users/me", access_token)
             .await
-            .unwrap()
     }
-}
 
-fn str_of<'a>(body: &'a Value, field: &str) -> &'a str {
-    body[field]
-        .as_str()
-        .unwrap_or_else(|| panic!("{field} in {body}"))
-}
-
-fn assert_no_cors(headers: &HeaderMap) {
-    for name in headers.keys() {
-        assert!(
-            !name.as_str().starts_with("access-control-"),
-            "unexpected {name}"
+    /// Asserts that the access token of a token response's body works.
+    async fn assert_access_works(&self, tokens: &Value) {
+        assert_eq!(
+            self.me(str_of(tokens, "access_token")).await.status(),
+            StatusCode::OK
         );
+    }
+
+    /// Asserts that `refresh_token` refreshes, without a new refresh token.
+    async fn assert_refresh_keeps_token(&self, refresh_token: &str) {
+        let response = self.refresh(refresh_token).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let body: Value = response.json().await.unwrap();
+        assert!(body.get("refresh_token").is_none(), "{body}");
+        self.assert_access_works(&body).await;
     }
 }
 
@@ -231,23 +118,21 @@ async fn controls_are_404_without_the_flag() {
         "/__sandbox/anything",
     ] {
         let body = json!({"endpoint": "token", "mode": "drop"});
-        let response = sb.http.post(sb.url(path)).json(&body).send().await.unwrap();
+        let response = sb.post_json(path, &body).await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "POST {path}");
-        let response = sb.http.get(sb.url(path)).send().await.unwrap();
+        let response = sb.get(path).await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "GET {path}");
     }
     // And nothing was queued: the token endpoint behaves, and connections are
     // only closed after each response with the flag.
     let response = sb.refresh("unknown").await;
     assert_eq!(header(response.headers(), "connection"), None);
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["error"], "invalid_grant");
+    assert_error(response, StatusCode::BAD_REQUEST, "invalid_grant").await;
 }
 
 #[tokio::test]
 async fn bad_control_requests_are_400_with_a_message() {
-    let sb = start().await;
+    let sb = start_with_controls().await;
     let cases: [(&str, &str, &str); 7] = [
         ("/__sandbox/fail-next", "not json", "not valid JSON"),
         (
@@ -302,7 +187,7 @@ async fn bad_control_requests_are_400_with_a_message() {
 
 #[tokio::test]
 async fn token_endpoint_failure_modes() {
-    let sb = start().await;
+    let sb = start_with_controls().await;
     // Every failure answers instead of the handler, so the same code stays usable throughout.
     let code = sb.code().await;
 
@@ -413,27 +298,18 @@ async fn token_endpoint_failure_modes() {
     let response = sb.exchange(&code).await;
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.unwrap();
-    assert_eq!(
-        sb.me(str_of(&body, "access_token")).await.status(),
-        StatusCode::OK
-    );
+    sb.assert_access_works(&body).await;
 }
 
 #[tokio::test]
 async fn drop_closes_the_connection_without_a_response() {
-    let sb = start().await;
+    let sb = start_with_controls().await;
     let code = sb.code().await;
 
     // Raw TCP: not one byte comes back.
     sb.fail_next(json!({"endpoint": "token", "mode": "drop"}))
         .await;
-    let body = query_string(&[
-        ("grant_type", "authorization_code"),
-        ("code", &code),
-        ("code_verifier", VERIFIER),
-        ("client_id", CLIENT),
-        ("redirect_uri", REDIRECT),
-    ]);
+    let body = query_string(&code_grant(&code, VERIFIER, CLIENT));
     let addr = sb.base.trim_start_matches("http://").to_string();
     let request = format!(
         "POST /oauth/token HTTP/1.1\r\nHost: {addr}\r\nOrigin: {APP_ORIGIN}\r\n\
@@ -521,7 +397,7 @@ async fn drop_without_abortable_listener_is_an_empty_200_without_cors() {
 
 #[tokio::test]
 async fn count_and_endpoint_filters() {
-    let sb = start().await;
+    let sb = start_with_controls().await;
     let tokens = sb.tokens().await;
     let refresh = str_of(&tokens, "refresh_token").to_string();
 
@@ -560,7 +436,7 @@ async fn count_and_endpoint_filters() {
 
 #[tokio::test]
 async fn oldest_matching_rule_goes_first() {
-    let sb = start().await;
+    let sb = start_with_controls().await;
     sb.fail_next(json!({"endpoint": "token", "mode": "html_502"}))
         .await;
     sb.fail_next(json!({"endpoint": "token", "mode": "forbidden"}))
@@ -573,7 +449,7 @@ async fn oldest_matching_rule_goes_first() {
 
 #[tokio::test]
 async fn delay_postpones_the_response() {
-    let sb = start().await;
+    let sb = start_with_controls().await;
     let code = sb.code().await;
     sb.fail_next(json!({"endpoint": "token_code", "mode": "delay", "delay_ms": 400}))
         .await;
@@ -597,7 +473,7 @@ async fn delay_postpones_the_response() {
 
 #[tokio::test]
 async fn api_rules() {
-    let sb = start().await;
+    let sb = start_with_controls().await;
     let tokens = sb.tokens().await;
     let access = str_of(&tokens, "access_token").to_string();
     let tokens_me = || {
@@ -612,15 +488,8 @@ async fn api_rules() {
         .await;
     assert_eq!(tokens_me().await.unwrap().status(), StatusCode::OK);
     let response = sb.me(&access).await;
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        header(response.headers(), "access-control-allow-origin"),
-        Some(APP_ORIGIN)
-    );
-    assert_eq!(
-        header(response.headers(), "www-authenticate"),
-        Some("Bearer error=\"invalid_token\"")
-    );
+    assert_invalid_token_challenge(&response);
+    assert_allows_origin(&response, APP_ORIGIN);
     assert_eq!(sb.me(&access).await.status(), StatusCode::OK);
 
     // api: every /api/v2 request, known or not.
@@ -633,12 +502,7 @@ async fn api_rules() {
         tokens_me().await.unwrap().status(),
         StatusCode::TOO_MANY_REQUESTS
     );
-    let response = sb
-        .http
-        .get(sb.url("/api/v2/nothing-here"))
-        .send()
-        .await
-        .unwrap();
+    let response = sb.get("/api/v2/nothing-here").await;
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(sb.me(&access).await.status(), StatusCode::OK);
 
@@ -663,24 +527,15 @@ async fn api_rules() {
 
 #[tokio::test]
 async fn authorize_redirect_error() {
-    let sb = start().await;
+    let sb = start_with_controls().await;
     sb.fail_next(json!({"endpoint": "authorize", "mode": "redirect_error", "error": "temporarily_unavailable"}))
         .await;
 
     // An untrusted client or redirect URI is still refused on the spot, and
     // does not use up the rule.
-    let url = format!(
-        "{}?{}",
-        sb.url("/oauth/authorize"),
-        query_string(&[
-            ("client_id", CLIENT),
-            ("redirect_uri", "https://evil.example/cb"),
-            ("response_type", "code"),
-            ("code_challenge", CHALLENGE),
-            ("code_challenge_method", "S256"),
-        ])
-    );
-    let response = sb.http.get(url).send().await.unwrap();
+    let mut params = authorize_params(None, CHALLENGE);
+    params[1].1 = "https://evil.example/cb";
+    let response = sb.get_query("/oauth/authorize", &params).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert!(response.headers().get(LOCATION).is_none());
 
@@ -701,8 +556,11 @@ async fn authorize_redirect_error() {
     // of a code; bad credentials do not trigger the rule.
     sb.fail_next(json!({"endpoint": "authorize", "mode": "redirect_error"}))
         .await;
-    assert_eq!(sb.sign_in("wrong").await.status(), StatusCode::UNAUTHORIZED);
-    let response = sb.sign_in("demo").await;
+    assert_eq!(
+        sb.sign_in_ada("wrong").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let response = sb.sign_in_ada("demo").await;
     let (_, query) = location(&response);
     assert_eq!(query["error"], "server_error");
     assert_eq!(query["state"], "st");
@@ -715,17 +573,17 @@ async fn authorize_redirect_error() {
         sb.get_authorize("s").await.status(),
         StatusCode::BAD_GATEWAY
     );
-    assert_eq!(sb.sign_in("demo").await.status(), StatusCode::FOUND);
+    assert_eq!(sb.sign_in_ada("demo").await.status(), StatusCode::FOUND);
 }
 
 #[tokio::test]
 async fn authorize_wrong_state_and_iss() {
-    let sb = start().await;
+    let sb = start_with_controls().await;
     sb.fail_next(json!({"endpoint": "authorize", "mode": "wrong_state"}))
         .await;
     // The page is shown as usual: the rule waits for a code to be issued.
     assert_eq!(sb.get_authorize("st").await.status(), StatusCode::OK);
-    let response = sb.sign_in("demo").await;
+    let response = sb.sign_in_ada("demo").await;
     assert_eq!(response.status(), StatusCode::FOUND);
     let (base, query) = location(&response);
     assert_eq!(base, REDIRECT);
@@ -740,7 +598,7 @@ async fn authorize_wrong_state_and_iss() {
     )
     .await;
     assert_eq!(sb.get_authorize("st").await.status(), StatusCode::OK);
-    let response = sb.sign_in("demo").await;
+    let response = sb.sign_in_ada("demo").await;
     let raw = header(response.headers(), "location").unwrap().to_string();
     assert!(
         raw.ends_with("&iss=https%3A%2F%2Flogin.evil.example"),
@@ -752,14 +610,14 @@ async fn authorize_wrong_state_and_iss() {
     assert_eq!(sb.exchange(&query["code"]).await.status(), StatusCode::OK);
 
     // Used up: the next sign-in is plain.
-    let (_, query) = location(&sb.sign_in("demo").await);
+    let (_, query) = location(&sb.sign_in_ada("demo").await);
     assert_eq!(query["state"], "st");
     assert!(!query.contains_key("iss"));
 }
 
 #[tokio::test]
 async fn settings_change_later_tokens() {
-    let sb = start().await;
+    let sb = start_with_controls().await;
     let before = sb.tokens().await;
 
     sb.settings(json!({"access_token_lifetime": 1})).await;
@@ -770,10 +628,7 @@ async fn settings_change_later_tokens() {
     tokio::time::sleep(Duration::from_millis(1200)).await;
     assert_eq!(sb.me(access).await.status(), StatusCode::UNAUTHORIZED);
     // Tokens issued earlier kept their lifetime.
-    assert_eq!(
-        sb.me(str_of(&before, "access_token")).await.status(),
-        StatusCode::OK
-    );
+    sb.assert_access_works(&before).await;
 
     // No refresh tokens from either grant; a refresh token from before still works.
     sb.settings(json!({"access_token_lifetime": 60, "issue_refresh_tokens": false}))
@@ -783,14 +638,7 @@ async fn settings_change_later_tokens() {
     assert!(tokens.get("refresh_token").is_none(), "{tokens}");
     let old_refresh = str_of(&before, "refresh_token").to_string();
     for _ in 0..2 {
-        let response = sb.refresh(&old_refresh).await;
-        assert_eq!(response.status(), StatusCode::OK);
-        let body: Value = response.json().await.unwrap();
-        assert!(body.get("refresh_token").is_none(), "{body}");
-        assert_eq!(
-            sb.me(str_of(&body, "access_token")).await.status(),
-            StatusCode::OK
-        );
+        sb.assert_refresh_keeps_token(&old_refresh).await;
     }
 
     // Without rotation: no new refresh token, and the old one stays valid.
@@ -799,14 +647,7 @@ async fn settings_change_later_tokens() {
     let tokens = sb.tokens().await;
     let refresh = str_of(&tokens, "refresh_token").to_string();
     for _ in 0..3 {
-        let response = sb.refresh(&refresh).await;
-        assert_eq!(response.status(), StatusCode::OK);
-        let body: Value = response.json().await.unwrap();
-        assert!(body.get("refresh_token").is_none(), "{body}");
-        assert_eq!(
-            sb.me(str_of(&body, "access_token")).await.status(),
-            StatusCode::OK
-        );
+        sb.assert_refresh_keeps_token(&refresh).await;
     }
 
     // Rotation back on: the same token rotates once, then counts as reuse.
@@ -819,39 +660,26 @@ async fn settings_change_later_tokens() {
 
 #[tokio::test]
 async fn expire_access_tokens_keeps_refresh_tokens() {
-    let sb = start().await;
+    let sb = start_with_controls().await;
     let a = sb.tokens().await;
     let b = sb.tokens().await;
     let response = sb.control("/__sandbox/expire-access-tokens", None).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     for tokens in [&a, &b] {
-        let response = sb.me(str_of(tokens, "access_token")).await;
-        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-        assert_eq!(
-            header(response.headers(), "www-authenticate"),
-            Some("Bearer error=\"invalid_token\"")
-        );
-        let body: Value = response.json().await.unwrap();
-        assert_eq!(body["code"], "bad.credentials");
+        assert_bad_credentials(sb.me(str_of(tokens, "access_token")).await).await;
     }
     let response = sb.refresh(str_of(&a, "refresh_token")).await;
     assert_eq!(response.status(), StatusCode::OK);
     let fresh: Value = response.json().await.unwrap();
-    assert_eq!(
-        sb.me(str_of(&fresh, "access_token")).await.status(),
-        StatusCode::OK
-    );
+    sb.assert_access_works(&fresh).await;
     // Tokens issued afterwards are unaffected.
     let c = sb.tokens().await;
-    assert_eq!(
-        sb.me(str_of(&c, "access_token")).await.status(),
-        StatusCode::OK
-    );
+    sb.assert_access_works(&c).await;
 }
 
 #[tokio::test]
 async fn stats_count_every_request_that_reached_a_handler() {
-    let sb = start().await;
+    let sb = start_with_controls().await;
     let zero = sb.stats().await;
     assert_eq!(
         zero,
@@ -865,7 +693,7 @@ async fn stats_count_every_request_that_reached_a_handler() {
     sb.get_authorize("st").await;
     let tokens = sb.tokens().await; // submit + code grant
     let access = str_of(&tokens, "access_token").to_string();
-    sb.sign_in("wrong").await; // a failed submission counts too
+    sb.sign_in_ada("wrong").await; // a failed submission counts too
     sb.refresh(str_of(&tokens, "refresh_token")).await;
     sb.fail_next(json!({"endpoint": "token_refresh", "mode": "drop"}))
         .await;
@@ -886,32 +714,16 @@ async fn stats_count_every_request_that_reached_a_handler() {
     sb.me(&access).await;
     // Preflights are answered by the CORS layer and never counted.
     let preflight = sb
-        .http
-        .request(reqwest::Method::OPTIONS, sb.url("/api/v2/users/me"))
-        .header("origin", APP_ORIGIN)
-        .header("access-control-request-method", "GET")
-        .header("access-control-request-headers", "authorization")
-        .send()
-        .await
-        .unwrap();
+        .preflight_get(APP_ORIGIN, "/api/v2/users/me", Some("authorization"))
+        .await;
     assert_eq!(preflight.status(), StatusCode::NO_CONTENT);
-    sb.http
-        .get(sb.url("/api/v2/tokens/me"))
-        .bearer_auth(&access)
-        .send()
-        .await
-        .unwrap();
-    sb.http
-        .delete(sb.url("/api/v2/tokens/me"))
-        .bearer_auth(&access)
-        .send()
-        .await
-        .unwrap();
-    let logout = format!(
-        "/logout?{}",
-        query_string(&[("client_id", CLIENT), ("redirect_uri", APP_ORIGIN)])
-    );
-    sb.http.get(sb.url(&logout)).send().await.unwrap();
+    sb.bearer_get("/api/v2/tokens/me", &access).await;
+    sb.bearer_delete("/api/v2/tokens/me", &access).await;
+    sb.get_query(
+        "/logout",
+        &[("client_id", CLIENT), ("redirect_uri", APP_ORIGIN)],
+    )
+    .await;
 
     assert_eq!(
         sb.stats().await,
@@ -923,17 +735,8 @@ async fn stats_count_every_request_that_reached_a_handler() {
     );
 
     // Readable from the app's origin too.
-    let response = sb
-        .http
-        .get(sb.url("/__sandbox/stats"))
-        .header("origin", APP_ORIGIN)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        header(response.headers(), "access-control-allow-origin"),
-        Some(APP_ORIGIN)
-    );
+    let response = sb.get_from(APP_ORIGIN, "/__sandbox/stats").await;
+    assert_allows_origin(&response, APP_ORIGIN);
 }
 
 #[tokio::test]
@@ -960,10 +763,7 @@ async fn reset_clears_rules_and_stats_and_restores_settings() {
     assert_eq!(tokens["expires_in"], 120);
     assert!(tokens["refresh_token"].is_string());
     // Existing tokens survive a reset.
-    assert_eq!(
-        sb.me(str_of(&before, "access_token")).await.status(),
-        StatusCode::OK
-    );
+    sb.assert_access_works(&before).await;
     let stats = sb.stats().await;
     assert_eq!(stats["token_authorization_code"], 1);
     assert_eq!(stats["users_me"], 1);

@@ -2,52 +2,31 @@
 //! in-process on 127.0.0.1:0, as in `http.rs`, with a known signing key so the
 //! ID tokens' HS256 signatures can be checked with this file's own HMAC.
 
+mod common;
+
 use std::collections::HashMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use common::{
+    assert_allows_origin, assert_error, assert_html, assert_invalid_token_challenge,
+    assert_no_store, code_grant, header, query_string, refresh_grant, start_with,
+    start_with_controls, str_of, Sandbox, APP_ORIGIN, CHALLENGE, REDIRECT, VERIFIER,
+};
 use pkce_desk_sandbox::config::Flavor;
-use pkce_desk_sandbox::{serve_with_shutdown, SandboxConfig};
-use reqwest::header::HeaderMap;
-use reqwest::redirect::Policy;
+use pkce_desk_sandbox::SandboxConfig;
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use tokio::net::TcpListener;
 
-// RFC 7636 Appendix B.
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+/// The CXone flavor's demo client (the Genesys one is `common::CLIENT`).
 const CLIENT: &str = "pkce-desk demo@Sandbox";
-const REDIRECT: &str = "http://127.0.0.1:8080/callback";
-const APP_ORIGIN: &str = "http://127.0.0.1:8080";
 const NONCE: &str = "n-0S6_WzA2Mj";
 const KEY: &[u8] = b"a signing key the tests know, 32+";
 const ADA_ID: &str = "5f3c9a1e-7b2d-4c8e-9a41-0d6e2b7f1ada";
 const GRACE_ID: &str = "8e4b2d7a-1c6f-4e3b-b5a9-3f2c7d9e0ace";
 const TENANT: &str = "11EC-SANDBOX-TENANT";
-
-struct Sandbox {
-    base: String,
-    http: reqwest::Client,
-}
-
-async fn start_with(config: SandboxConfig) -> Sandbox {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(serve_with_shutdown(
-        config,
-        listener,
-        std::future::pending(),
-    ));
-    let http = reqwest::Client::builder()
-        .redirect(Policy::none())
-        .no_proxy()
-        .build()
-        .unwrap();
-    Sandbox { base, http }
-}
 
 async fn start() -> Sandbox {
     start_with(SandboxConfig {
@@ -113,35 +92,10 @@ fn now() -> u64 {
 
 // ---- HTTP helpers ----
 
-fn query_string(pairs: &[(&str, &str)]) -> String {
-    let mut s = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs {
-        s.append_pair(k, v);
-    }
-    s.finish()
-}
-
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).map(|v| v.to_str().unwrap())
-}
-
-/// Splits a Location header into the part before `?` and its decoded query.
+/// Asserts a redirect and splits its Location (see `common::location`).
 fn location(response: &Response) -> (String, HashMap<String, String>) {
     assert_eq!(response.status(), StatusCode::FOUND);
-    let loc = header(response.headers(), "location")
-        .expect("Location header")
-        .to_string();
-    let (base, query) = loc.split_once('?').unwrap_or((&loc, ""));
-    let params = form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect();
-    (base.to_string(), params)
-}
-
-fn str_of<'a>(body: &'a Value, field: &str) -> &'a str {
-    body[field]
-        .as_str()
-        .unwrap_or_else(|| panic!("{field} missing in {body}"))
+    common::location(response)
 }
 
 /// The authorization request's parameters, with `scope=openid`.
@@ -176,32 +130,12 @@ fn sign_in_pairs(nonce: Option<&str>) -> Vec<(&str, &str)> {
 }
 
 impl Sandbox {
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    async fn get(&self, path: &str) -> Response {
-        self.http.get(self.url(path)).send().await.unwrap()
-    }
-
-    async fn get_json(&self, path: &str) -> (StatusCode, Value) {
-        let response = self.get(path).await;
-        let status = response.status();
-        (status, response.json().await.unwrap())
-    }
-
     async fn get_authorize(&self, pairs: &[(&str, &str)]) -> Response {
-        self.get(&format!("/auth/authorize?{}", query_string(pairs)))
-            .await
+        self.get_query("/auth/authorize", pairs).await
     }
 
     async fn post_authorize(&self, pairs: &[(&str, &str)]) -> Response {
-        self.http
-            .post(self.url("/auth/authorize"))
-            .form(pairs)
-            .send()
-            .await
-            .unwrap()
+        self.post_form("/auth/authorize", pairs).await
     }
 
     /// Signs Ada in and returns the code, checking state and iss.
@@ -215,23 +149,11 @@ impl Sandbox {
     }
 
     async fn token(&self, pairs: &[(&str, &str)]) -> Response {
-        self.http
-            .post(self.url("/auth/token"))
-            .form(pairs)
-            .send()
-            .await
-            .unwrap()
+        self.post_form("/auth/token", pairs).await
     }
 
     async fn exchange(&self, code: &str, verifier: &str) -> Response {
-        self.token(&[
-            ("grant_type", "authorization_code"),
-            ("code", code),
-            ("code_verifier", verifier),
-            ("client_id", CLIENT),
-            ("redirect_uri", REDIRECT),
-        ])
-        .await
+        self.token(&code_grant(code, verifier, CLIENT)).await
     }
 
     /// A full sign-in: the token response.
@@ -243,30 +165,20 @@ impl Sandbox {
     }
 
     async fn refresh(&self, refresh_token: &str) -> Response {
-        self.token(&[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", refresh_token),
-            ("client_id", CLIENT),
-        ])
-        .await
+        self.token(&refresh_grant(refresh_token, CLIENT)).await
     }
 
-    async fn bearer_get(&self, path: &str, token: &str) -> Response {
-        self.http
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
+    /// Refreshes with the refresh token of a token response: the new token response.
+    async fn refreshed(&self, tokens: &Value) -> Value {
+        self.refresh(str_of(tokens, "refresh_token"))
+            .await
+            .json()
             .await
             .unwrap()
     }
 
     async fn fail_next(&self, rule: Value) -> Response {
-        self.http
-            .post(self.url("/__sandbox/fail-next"))
-            .json(&rule)
-            .send()
-            .await
-            .unwrap()
+        self.post_json("/__sandbox/fail-next", &rule).await
     }
 
     async fn stats(&self) -> Value {
@@ -275,11 +187,7 @@ impl Sandbox {
 }
 
 async fn assert_invalid_token(response: Response) {
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        header(response.headers(), "www-authenticate"),
-        Some("Bearer error=\"invalid_token\"")
-    );
+    assert_invalid_token_challenge(&response);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"], "invalid_token");
     assert!(body["error_description"].is_string());
@@ -292,21 +200,11 @@ async fn assert_invalid_token(response: Response) {
 async fn discovery_document() {
     let sb = start().await;
     let response = sb
-        .http
-        .get(sb.url("/.well-known/openid-configuration"))
-        .header("origin", APP_ORIGIN)
-        .send()
-        .await
-        .unwrap();
+        .get_from(APP_ORIGIN, "/.well-known/openid-configuration")
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(
-        header(response.headers(), "access-control-allow-origin"),
-        Some(APP_ORIGIN)
-    );
-    assert_eq!(
-        header(response.headers(), "cache-control"),
-        Some("no-store")
-    );
+    assert_allows_origin(&response, APP_ORIGIN);
+    assert_no_store(&response);
     let iss = &sb.base;
     assert!(iss.starts_with("http://127.0.0.1:"));
     let body: Value = response.json().await.unwrap();
@@ -335,12 +233,8 @@ async fn discovery_document() {
 
     // Other origins get no CORS headers.
     let response = sb
-        .http
-        .get(sb.url("/.well-known/openid-configuration"))
-        .header("origin", "http://evil.example")
-        .send()
-        .await
-        .unwrap();
+        .get_from("http://evil.example", "/.well-known/openid-configuration")
+        .await;
     assert_eq!(
         header(response.headers(), "access-control-allow-origin"),
         None
@@ -367,10 +261,7 @@ async fn full_flow_with_nonce_and_signed_id_token() {
     let code = sb.code(Some(NONCE)).await;
     let response = sb.exchange(&code, VERIFIER).await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(
-        header(response.headers(), "cache-control"),
-        Some("no-store")
-    );
+    assert_no_store(&response);
     let tokens: Value = response.json().await.unwrap();
     let mut fields: Vec<&str> = tokens
         .as_object()
@@ -564,9 +455,7 @@ async fn client_id_with_space_and_at_round_trips() {
             ("redirect_uri", REDIRECT),
         ])
         .await;
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["error"], "invalid_client");
+    assert_error(response, StatusCode::UNAUTHORIZED, "invalid_client").await;
 }
 
 #[tokio::test]
@@ -603,9 +492,7 @@ async fn pkce_mismatch_is_invalid_grant_and_consumes_the_code() {
     let response = sb
         .exchange(&code, "eBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
         .await;
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["error"], "invalid_grant");
+    let body = assert_error(response, StatusCode::BAD_REQUEST, "invalid_grant").await;
     assert_eq!(body["error_description"], "PKCE verification failed.");
     let response = sb.exchange(&code, VERIFIER).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
@@ -634,9 +521,7 @@ async fn refresh_rotation_and_reuse_detection() {
 
     // The spent refresh token comes back: the whole family is revoked.
     let response = sb.refresh(str_of(&first, "refresh_token")).await;
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["error"], "invalid_grant");
+    assert_error(response, StatusCode::BAD_REQUEST, "invalid_grant").await;
     assert_invalid_token(sb.bearer_get("/auth/userinfo", access).await).await;
     assert_invalid_token(
         sb.bearer_get("/auth/userinfo", str_of(&first, "access_token"))
@@ -652,18 +537,14 @@ async fn userinfo() {
     let sb = start().await;
     let tokens = sb.tokens(None).await;
     let response = sb
-        .http
-        .get(sb.url("/auth/userinfo"))
-        .bearer_auth(str_of(&tokens, "access_token"))
-        .header("origin", APP_ORIGIN)
-        .send()
-        .await
-        .unwrap();
+        .bearer_get_from(
+            APP_ORIGIN,
+            "/auth/userinfo",
+            str_of(&tokens, "access_token"),
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(
-        header(response.headers(), "access-control-allow-origin"),
-        Some(APP_ORIGIN)
-    );
+    assert_allows_origin(&response, APP_ORIGIN);
     let body: Value = response.json().await.unwrap();
     assert_eq!(
         body,
@@ -842,9 +723,7 @@ async fn logout() {
     ] {
         let response = sb.get(&logout(&pairs)).await;
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{pairs:?}");
-        assert!(header(response.headers(), "content-type")
-            .unwrap()
-            .starts_with("text/html"));
+        assert_html(&response);
         assert!(response.text().await.unwrap().contains("NICE CXone"));
     }
     assert_eq!(sb.stats().await["logout"], 7);
@@ -852,26 +731,24 @@ async fn logout() {
     // RP-Initiated Logout section 2: the same request as a form POST (the app's way, which
     // keeps the ID token out of URLs).
     let response = sb
-        .http
-        .post(sb.url("/auth/authorize/logout"))
-        .form(&[
-            ("id_token_hint", id_token),
-            ("post_logout_redirect_uri", "http://127.0.0.1:8080/login"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .post_form(
+            "/auth/authorize/logout",
+            &[
+                ("id_token_hint", id_token),
+                ("post_logout_redirect_uri", "http://127.0.0.1:8080/login"),
+            ],
+        )
+        .await;
     assert_eq!(
         header(response.headers(), "location"),
         Some("http://127.0.0.1:8080/login")
     );
     let response = sb
-        .http
-        .post(sb.url("/auth/authorize/logout"))
-        .form(&[("post_logout_redirect_uri", "http://evil.example/")])
-        .send()
-        .await
-        .unwrap();
+        .post_form(
+            "/auth/authorize/logout",
+            &[("post_logout_redirect_uri", "http://evil.example/")],
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 }
 
@@ -959,12 +836,7 @@ async fn id_token_fail_modes() {
     let first = sb.tokens(Some(NONCE)).await;
     sb.fail_next(json!({"endpoint": "token", "mode": "no_id_token"}))
         .await;
-    let refreshed: Value = sb
-        .refresh(str_of(&first, "refresh_token"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let refreshed = sb.refreshed(&first).await;
     assert!(refreshed["id_token"].is_string());
     let tokens = sb.tokens(Some(NONCE)).await;
     assert!(tokens.get("id_token").is_none());
@@ -980,11 +852,7 @@ async fn id_token_fail_modes() {
 
 #[tokio::test]
 async fn id_token_modes_need_the_cxone_flavor() {
-    let sb = start_with(SandboxConfig {
-        test_controls: true,
-        ..SandboxConfig::default()
-    })
-    .await;
+    let sb = start_with_controls().await;
     let response = sb
         .fail_next(json!({"endpoint": "token", "mode": "id_token_wrong_aud"}))
         .await;
@@ -1024,12 +892,8 @@ async fn genesys_paths_are_404() {
         assert_eq!(body, json!({"message": "Not found", "statusCode": 404}));
     }
     let response = sb
-        .http
-        .post(sb.url("/oauth/token"))
-        .form(&[("grant_type", "refresh_token")])
-        .send()
-        .await
-        .unwrap();
+        .post_form("/oauth/token", &[("grant_type", "refresh_token")])
+        .await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     // An "api" rule is about /user-management here, not /api/v2.
     sb.fail_next(json!({"endpoint": "api", "mode": "forbidden"}))
@@ -1127,12 +991,11 @@ async fn test_controls_map_to_cxone_endpoints() {
 async fn expire_access_tokens_and_settings_apply() {
     let sb = start().await;
     let response = sb
-        .http
-        .post(sb.url("/__sandbox/settings"))
-        .json(&json!({"access_token_lifetime": 5, "rotate_refresh_tokens": false}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            "/__sandbox/settings",
+            &json!({"access_token_lifetime": 5, "rotate_refresh_tokens": false}),
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     let tokens = sb.tokens(Some(NONCE)).await;
     assert_eq!(tokens["expires_in"], 5);
@@ -1157,12 +1020,7 @@ async fn expire_access_tokens_and_settings_apply() {
     )
     .await;
     // No rotation: no new refresh token, the old one keeps working.
-    let refreshed: Value = sb
-        .refresh(str_of(&tokens, "refresh_token"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let refreshed = sb.refreshed(&tokens).await;
     assert!(refreshed.get("refresh_token").is_none());
     assert!(refreshed["id_token"].is_string());
     assert_eq!(

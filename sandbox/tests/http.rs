@@ -2,143 +2,37 @@
 //! and reqwest talks to it with redirects disabled, as a browser's fetch would
 //! see it.
 
-use std::collections::HashMap;
+mod common;
+
 use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use pkce_desk_sandbox::{serve_with_shutdown, SandboxConfig};
-use reqwest::header::{HeaderMap, CONTENT_TYPE, LOCATION};
-use reqwest::redirect::Policy;
+use common::{
+    assert_allows_origin, assert_bad_credentials, assert_html, assert_no_cors, assert_no_store,
+    authorize_params, code_grant, header, location, query_string, refresh_grant, start_default,
+    start_with, Sandbox, APP_ORIGIN, CHALLENGE, CLIENT, REDIRECT, VERIFIER,
+};
+use pkce_desk_sandbox::SandboxConfig;
+use reqwest::header::{CONTENT_TYPE, LOCATION};
 use reqwest::{Response, StatusCode};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use tokio::net::TcpListener;
 
-// RFC 7636 Appendix B.
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-const CLIENT: &str = "pkce-desk-demo";
-const REDIRECT: &str = "http://127.0.0.1:8080/callback";
 const OTHER_REDIRECT: &str = "http://localhost:8080/callback";
-const APP_ORIGIN: &str = "http://127.0.0.1:8080";
 const FORM: &str = "application/x-www-form-urlencoded";
-
-struct Sandbox {
-    base: String,
-    http: reqwest::Client,
-}
-
-async fn start(config: SandboxConfig) -> Sandbox {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(serve_with_shutdown(
-        config,
-        listener,
-        std::future::pending(),
-    ));
-    let http = reqwest::Client::builder()
-        .redirect(Policy::none())
-        .no_proxy()
-        .build()
-        .unwrap();
-    Sandbox { base, http }
-}
-
-async fn start_default() -> Sandbox {
-    start(SandboxConfig::default()).await
-}
-
-fn query_string(pairs: &[(&str, &str)]) -> String {
-    let mut s = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs {
-        s.append_pair(k, v);
-    }
-    s.finish()
-}
 
 fn challenge_for(verifier: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
 }
 
-/// Splits a Location header into the part before `?` and its decoded query.
-fn location(response: &Response) -> (String, HashMap<String, String>) {
-    let loc = response
-        .headers()
-        .get(LOCATION)
-        .expect("Location header")
-        .to_str()
-        .unwrap()
-        .to_string();
-    let (base, query) = loc.split_once('?').unwrap_or((&loc, ""));
-    let params = form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect();
-    (base.to_string(), params)
-}
-
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).map(|v| v.to_str().unwrap())
-}
-
 impl Sandbox {
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    fn authorize_params<'a>(
-        &self,
-        state: Option<&'a str>,
-        challenge: &'a str,
-    ) -> Vec<(&'a str, &'a str)> {
-        let mut p = vec![
-            ("client_id", CLIENT),
-            ("redirect_uri", REDIRECT),
-            ("response_type", "code"),
-            ("code_challenge", challenge),
-            ("code_challenge_method", "S256"),
-        ];
-        if let Some(s) = state {
-            p.push(("state", s));
-        }
-        p
-    }
-
     async fn get_authorize(&self, pairs: &[(&str, &str)]) -> Response {
-        let url = format!("{}?{}", self.url("/oauth/authorize"), query_string(pairs));
-        self.http.get(url).send().await.unwrap()
+        self.get_query("/oauth/authorize", pairs).await
     }
 
     async fn post_authorize(&self, pairs: &[(&str, &str)]) -> Response {
-        self.http
-            .post(self.url("/oauth/authorize"))
-            .form(pairs)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    /// Submits the sign-in form the way the page would.
-    async fn sign_in(
-        &self,
-        username: &str,
-        password: &str,
-        state: Option<&str>,
-        challenge: &str,
-    ) -> Response {
-        let mut form = vec![
-            ("client_id", CLIENT),
-            ("redirect_uri", REDIRECT),
-            ("code_challenge", challenge),
-            ("code_challenge_method", "S256"),
-            ("username", username),
-            ("password", password),
-            ("action", "sign-in"),
-        ];
-        if let Some(s) = state {
-            form.push(("state", s));
-        }
-        self.post_authorize(&form).await
+        self.post_form("/oauth/authorize", pairs).await
     }
 
     /// Signs Ada in and returns the authorization code for `challenge`.
@@ -154,32 +48,15 @@ impl Sandbox {
     }
 
     async fn token(&self, pairs: &[(&str, &str)]) -> Response {
-        self.http
-            .post(self.url("/oauth/token"))
-            .form(pairs)
-            .send()
-            .await
-            .unwrap()
+        self.post_form("/oauth/token", pairs).await
     }
 
     async fn exchange(&self, code: &str, verifier: &str) -> Response {
-        self.token(&[
-            ("grant_type", "authorization_code"),
-            ("code", code),
-            ("code_verifier", verifier),
-            ("client_id", CLIENT),
-            ("redirect_uri", REDIRECT),
-        ])
-        .await
+        self.token(&code_grant(code, verifier, CLIENT)).await
     }
 
     async fn refresh(&self, refresh_token: &str) -> Response {
-        self.token(&[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", refresh_token),
-            ("client_id", CLIENT),
-        ])
-        .await
+        self.token(&refresh_grant(refresh_token, CLIENT)).await
     }
 
     /// Full sign-in; returns (access_token, refresh_token).
@@ -191,12 +68,8 @@ impl Sandbox {
     }
 
     async fn me(&self, token: &str, query: &str) -> Response {
-        self.http
-            .get(self.url(&format!("/api/v2/users/me{query}")))
-            .bearer_auth(token)
-            .send()
+        self.bearer_get(&format!("/api/v2/users/me{query}"), token)
             .await
-            .unwrap()
     }
 }
 
@@ -211,25 +84,26 @@ async fn token_pair(response: Response) -> (String, String) {
 /// Asserts an RFC 6749 5.2 error response and returns its description.
 async fn assert_oauth_error(response: Response, status: StatusCode, error: &str) -> String {
     assert_eq!(response.status(), status);
-    assert_eq!(
-        header(response.headers(), "cache-control"),
-        Some("no-store")
-    );
+    assert_no_store(&response);
     assert_eq!(header(response.headers(), "pragma"), Some("no-cache"));
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"], error, "body: {body}");
     body["error_description"].as_str().unwrap().to_string()
 }
 
+/// Asserts a 400 `invalid_grant` error response and returns its description.
+async fn assert_invalid_grant(response: Response) -> String {
+    assert_oauth_error(response, StatusCode::BAD_REQUEST, "invalid_grant").await
+}
+
+/// Asserts a 400 `invalid_request` error response and returns its description.
+async fn assert_invalid_request(response: Response) -> String {
+    assert_oauth_error(response, StatusCode::BAD_REQUEST, "invalid_request").await
+}
+
 /// Asserts Genesys's 401 for a missing or dead token.
 async fn assert_unauthorized(response: Response) {
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        header(response.headers(), "www-authenticate"),
-        Some("Bearer error=\"invalid_token\"")
-    );
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["code"], "bad.credentials");
+    let body = assert_bad_credentials(response).await;
     assert_eq!(body["status"], 401);
     assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()));
     assert_eq!(body["contextId"].as_str().unwrap().len(), 36);
@@ -242,7 +116,7 @@ async fn full_flow_sign_in_exchange_and_profile() {
     let sb = start_default().await;
 
     // Sign-in page.
-    let mut params = sb.authorize_params(Some("s t&x"), CHALLENGE);
+    let mut params = authorize_params(Some("s t&x"), CHALLENGE);
     params.extend([("scope", "openid"), ("prompt", "login"), ("nonce", "n")]);
     let page = sb.get_authorize(&params).await;
     assert_eq!(page.status(), StatusCode::OK);
@@ -250,10 +124,8 @@ async fn full_flow_sign_in_exchange_and_profile() {
         header(page.headers(), "referrer-policy"),
         Some("no-referrer")
     );
-    assert_eq!(header(page.headers(), "cache-control"), Some("no-store"));
-    assert!(header(page.headers(), "content-type")
-        .unwrap()
-        .starts_with("text/html"));
+    assert_no_store(&page);
+    assert_html(&page);
     let html = page.text().await.unwrap();
     assert!(html.contains("<title>Sign in — Genesys Cloud (sandbox)</title>"));
     assert!(html.contains("<label for=\"username\">Username</label>"));
@@ -283,10 +155,7 @@ async fn full_flow_sign_in_exchange_and_profile() {
     // Token exchange.
     let response = sb.exchange(code, VERIFIER).await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(
-        header(response.headers(), "cache-control"),
-        Some("no-store")
-    );
+    assert_no_store(&response);
     assert_eq!(header(response.headers(), "pragma"), Some("no-cache"));
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["token_type"], "bearer");
@@ -346,13 +215,7 @@ async fn full_flow_sign_in_exchange_and_profile() {
     assert_eq!(me["organization"]["name"], "Sandbox Contact Center");
 
     // Token details.
-    let response = sb
-        .http
-        .get(sb.url("/api/v2/tokens/me"))
-        .bearer_auth(access)
-        .send()
-        .await
-        .unwrap();
+    let response = sb.bearer_get("/api/v2/tokens/me", access).await;
     assert_eq!(response.status(), StatusCode::OK);
     let info: Value = response.json().await.unwrap();
     assert_eq!(info["OAuthClient"]["id"], CLIENT);
@@ -384,20 +247,10 @@ async fn pkce_mismatch_is_invalid_grant() {
     let sb = start_default().await;
     let code = sb.code_for(CHALLENGE).await;
     let wrong = "x".repeat(43);
-    let description = assert_oauth_error(
-        sb.exchange(&code, &wrong).await,
-        StatusCode::BAD_REQUEST,
-        "invalid_grant",
-    )
-    .await;
+    let description = assert_invalid_grant(sb.exchange(&code, &wrong).await).await;
     assert!(description.contains("PKCE"), "{description}");
     // The failed attempt consumed the code.
-    assert_oauth_error(
-        sb.exchange(&code, VERIFIER).await,
-        StatusCode::BAD_REQUEST,
-        "invalid_grant",
-    )
-    .await;
+    assert_invalid_grant(sb.exchange(&code, VERIFIER).await).await;
 }
 
 #[tokio::test]
@@ -407,23 +260,13 @@ async fn malformed_verifier_is_invalid_grant_even_if_it_hashes_right() {
     let code = sb
         .code_for(&challenge_for(&format!("{verifier}{}", "a".repeat(34))))
         .await;
-    let description = assert_oauth_error(
-        sb.exchange(&code, verifier).await,
-        StatusCode::BAD_REQUEST,
-        "invalid_grant",
-    )
-    .await;
+    let description = assert_invalid_grant(sb.exchange(&code, verifier).await).await;
     assert!(description.contains("PKCE"));
 
     // A 43-char verifier with a forbidden character, whose hash does match the challenge.
     let bad = format!("{}+", "a".repeat(42));
     let code = sb.code_for(&challenge_for(&bad)).await;
-    assert_oauth_error(
-        sb.exchange(&code, &bad).await,
-        StatusCode::BAD_REQUEST,
-        "invalid_grant",
-    )
-    .await;
+    assert_invalid_grant(sb.exchange(&code, &bad).await).await;
 }
 
 #[tokio::test]
@@ -441,49 +284,29 @@ async fn code_reuse_is_rejected_and_revokes_tokens() {
     let (access, refresh) = token_pair(sb.exchange(&code, VERIFIER).await).await;
     assert_eq!(sb.me(&access, "").await.status(), StatusCode::OK);
 
-    let description = assert_oauth_error(
-        sb.exchange(&code, VERIFIER).await,
-        StatusCode::BAD_REQUEST,
-        "invalid_grant",
-    )
-    .await;
+    let description = assert_invalid_grant(sb.exchange(&code, VERIFIER).await).await;
     assert!(description.contains("already used"), "{description}");
     assert_unauthorized(sb.me(&access, "").await).await;
-    assert_oauth_error(
-        sb.refresh(&refresh).await,
-        StatusCode::BAD_REQUEST,
-        "invalid_grant",
-    )
-    .await;
+    assert_invalid_grant(sb.refresh(&refresh).await).await;
 }
 
 #[tokio::test]
 async fn expired_code_is_invalid_grant() {
-    let sb = start(SandboxConfig {
+    let sb = start_with(SandboxConfig {
         code_lifetime: Duration::from_millis(200),
         ..SandboxConfig::default()
     })
     .await;
     let code = sb.code_for(CHALLENGE).await;
     tokio::time::sleep(Duration::from_millis(400)).await;
-    let description = assert_oauth_error(
-        sb.exchange(&code, VERIFIER).await,
-        StatusCode::BAD_REQUEST,
-        "invalid_grant",
-    )
-    .await;
+    let description = assert_invalid_grant(sb.exchange(&code, VERIFIER).await).await;
     assert!(description.contains("expired"), "{description}");
 }
 
 #[tokio::test]
 async fn unknown_code_is_invalid_grant() {
     let sb = start_default().await;
-    assert_oauth_error(
-        sb.exchange("no-such-code", VERIFIER).await,
-        StatusCode::BAD_REQUEST,
-        "invalid_grant",
-    )
-    .await;
+    assert_invalid_grant(sb.exchange("no-such-code", VERIFIER).await).await;
 }
 
 #[tokio::test]
@@ -496,14 +319,12 @@ async fn redirect_uri_mismatch_at_authorize_is_an_error_page() {
         "https://evil.example/callback",
         "",
     ] {
-        let mut params = sb.authorize_params(Some("st"), CHALLENGE);
+        let mut params = authorize_params(Some("st"), CHALLENGE);
         params[1].1 = bad;
         let response = sb.get_authorize(&params).await;
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{bad}");
         assert!(response.headers().get(LOCATION).is_none());
-        assert!(header(response.headers(), "content-type")
-            .unwrap()
-            .starts_with("text/html"));
+        assert_html(&response);
         let html = response.text().await.unwrap();
         assert!(
             html.contains("redirect_uri is not registered for this client"),
@@ -511,7 +332,7 @@ async fn redirect_uri_mismatch_at_authorize_is_an_error_page() {
         );
     }
     // The POST re-validates too.
-    let mut form = sb.authorize_params(None, CHALLENGE);
+    let mut form = authorize_params(None, CHALLENGE);
     form[1].1 = "https://evil.example/callback";
     form.extend([("username", "ada@example.com"), ("password", "demo")]);
     let response = sb.post_authorize(&form).await;
@@ -533,14 +354,14 @@ async fn redirect_uri_mismatch_at_token_is_invalid_grant() {
             ("redirect_uri", OTHER_REDIRECT),
         ])
         .await;
-    let description = assert_oauth_error(response, StatusCode::BAD_REQUEST, "invalid_grant").await;
+    let description = assert_invalid_grant(response).await;
     assert!(description.contains("redirect_uri"), "{description}");
 }
 
 #[tokio::test]
 async fn unknown_client_id() {
     let sb = start_default().await;
-    let mut params = sb.authorize_params(Some("st"), CHALLENGE);
+    let mut params = authorize_params(Some("st"), CHALLENGE);
     params[0].1 = "someone-else";
     let response = sb.get_authorize(&params).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
@@ -548,37 +369,21 @@ async fn unknown_client_id() {
     assert!(response.text().await.unwrap().contains("Unknown client_id"));
 
     let code = sb.code_for(CHALLENGE).await;
-    let response = sb
-        .token(&[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("code_verifier", VERIFIER),
-            ("client_id", "someone-else"),
-            ("redirect_uri", REDIRECT),
-        ])
-        .await;
+    let response = sb.token(&code_grant(&code, VERIFIER, "someone-else")).await;
     assert_oauth_error(response, StatusCode::UNAUTHORIZED, "invalid_client").await;
-    let response = sb
-        .token(&[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", "x"),
-            ("client_id", "someone-else"),
-        ])
-        .await;
+    let response = sb.token(&refresh_grant("x", "someone-else")).await;
     assert_oauth_error(response, StatusCode::UNAUTHORIZED, "invalid_client").await;
 }
 
 #[tokio::test]
 async fn configured_client_id_is_the_only_known_one() {
-    let sb = start(SandboxConfig {
+    let sb = start_with(SandboxConfig {
         client_id: "other-client".into(),
         ..SandboxConfig::default()
     })
     .await;
     // With a different registered client, the default one is unknown everywhere.
-    let response = sb
-        .get_authorize(&sb.authorize_params(None, CHALLENGE))
-        .await;
+    let response = sb.get_authorize(&authorize_params(None, CHALLENGE)).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 }
 
@@ -590,10 +395,7 @@ async fn wrong_password_rerenders_form_with_message() {
         .await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert!(response.headers().get(LOCATION).is_none());
-    assert_eq!(
-        header(response.headers(), "cache-control"),
-        Some("no-store")
-    );
+    assert_no_store(&response);
     let html = response.text().await.unwrap();
     assert!(html.contains("Invalid username or password."));
     assert!(html.contains("name=\"username\" autocomplete=\"username\" value=\"ada@example.com\""));
@@ -612,7 +414,7 @@ async fn wrong_password_rerenders_form_with_message() {
 #[tokio::test]
 async fn cancel_redirects_access_denied_with_state() {
     let sb = start_default().await;
-    let mut form = sb.authorize_params(Some("keep-me"), CHALLENGE);
+    let mut form = authorize_params(Some("keep-me"), CHALLENGE);
     form.push(("action", "cancel"));
     let response = sb.post_authorize(&form).await;
     assert_eq!(response.status(), StatusCode::FOUND);
@@ -639,7 +441,7 @@ async fn authorize_errors_are_redirected_with_state() {
         ("code_challenge", "", "invalid_request"),
     ];
     for (name, value, expected) in cases {
-        let mut params = sb.authorize_params(Some("st"), CHALLENGE);
+        let mut params = authorize_params(Some("st"), CHALLENGE);
         params.iter_mut().find(|(n, _)| *n == name).unwrap().1 = value;
         let response = sb.get_authorize(&params).await;
         assert_eq!(response.status(), StatusCode::FOUND, "{name}={value}");
@@ -651,7 +453,7 @@ async fn authorize_errors_are_redirected_with_state() {
     }
     // A challenge with a non-base64url character.
     let bad = CHALLENGE.replace('-', "+");
-    let response = sb.get_authorize(&sb.authorize_params(None, &bad)).await;
+    let response = sb.get_authorize(&authorize_params(None, &bad)).await;
     let (_, query) = location(&response);
     assert_eq!(query["error"], "invalid_request");
     assert!(!query.contains_key("state"));
@@ -660,7 +462,7 @@ async fn authorize_errors_are_redirected_with_state() {
 #[tokio::test]
 async fn code_is_appended_to_existing_query() {
     let redirect = "http://127.0.0.1:8080/callback?tenant=a";
-    let sb = start(SandboxConfig {
+    let sb = start_with(SandboxConfig {
         redirect_uris: vec![redirect.into()],
         ..SandboxConfig::default()
     })
@@ -696,7 +498,7 @@ async fn code_is_appended_to_existing_query() {
 
 #[tokio::test]
 async fn access_token_expires() {
-    let sb = start(SandboxConfig {
+    let sb = start_with(SandboxConfig {
         access_token_lifetime: Duration::from_secs(1),
         ..SandboxConfig::default()
     })
@@ -719,13 +521,7 @@ async fn access_token_expires() {
 #[tokio::test]
 async fn missing_or_unknown_bearer_token_is_401() {
     let sb = start_default().await;
-    let response = sb
-        .http
-        .get(sb.url("/api/v2/users/me"))
-        .send()
-        .await
-        .unwrap();
-    assert_unauthorized(response).await;
+    assert_unauthorized(sb.get("/api/v2/users/me").await).await;
     assert_unauthorized(sb.me("not-a-token", "").await).await;
     let response = sb
         .http
@@ -735,14 +531,7 @@ async fn missing_or_unknown_bearer_token_is_401() {
         .await
         .unwrap();
     assert_unauthorized(response).await;
-    let response = sb
-        .http
-        .delete(sb.url("/api/v2/tokens/me"))
-        .bearer_auth("nope")
-        .send()
-        .await
-        .unwrap();
-    assert_unauthorized(response).await;
+    assert_unauthorized(sb.bearer_delete("/api/v2/tokens/me", "nope").await).await;
 }
 
 #[tokio::test]
@@ -752,10 +541,7 @@ async fn refresh_rotation_and_reuse_detection() {
 
     let response = sb.refresh(&refresh1).await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(
-        header(response.headers(), "cache-control"),
-        Some("no-store")
-    );
+    assert_no_store(&response);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["token_type"], "bearer");
     assert_eq!(body["expires_in"], 3600);
@@ -769,24 +555,14 @@ async fn refresh_rotation_and_reuse_detection() {
     // Rotate once more, then replay the first (rotated-away) refresh token.
     let (access3, refresh3) = token_pair(sb.refresh(&refresh2).await).await;
     assert_eq!(sb.me(&access3, "").await.status(), StatusCode::OK);
-    let description = assert_oauth_error(
-        sb.refresh(&refresh1).await,
-        StatusCode::BAD_REQUEST,
-        "invalid_grant",
-    )
-    .await;
+    let description = assert_invalid_grant(sb.refresh(&refresh1).await).await;
     assert!(description.contains("already used"), "{description}");
 
     // The whole family is gone.
     for access in [&access1, &access2, &access3] {
         assert_unauthorized(sb.me(access, "").await).await;
     }
-    assert_oauth_error(
-        sb.refresh(&refresh3).await,
-        StatusCode::BAD_REQUEST,
-        "invalid_grant",
-    )
-    .await;
+    assert_invalid_grant(sb.refresh(&refresh3).await).await;
 }
 
 #[tokio::test]
@@ -795,12 +571,7 @@ async fn reuse_revokes_only_its_own_family() {
     let (access_a, refresh_a) = sb.tokens().await;
     let (access_b, _) = sb.tokens().await;
     let _ = token_pair(sb.refresh(&refresh_a).await).await;
-    assert_oauth_error(
-        sb.refresh(&refresh_a).await,
-        StatusCode::BAD_REQUEST,
-        "invalid_grant",
-    )
-    .await;
+    assert_invalid_grant(sb.refresh(&refresh_a).await).await;
     assert_unauthorized(sb.me(&access_a, "").await).await;
     assert_eq!(sb.me(&access_b, "").await.status(), StatusCode::OK);
 }
@@ -808,20 +579,15 @@ async fn reuse_revokes_only_its_own_family() {
 #[tokio::test]
 async fn refresh_errors() {
     let sb = start_default().await;
-    assert_oauth_error(
-        sb.refresh("unknown").await,
-        StatusCode::BAD_REQUEST,
-        "invalid_grant",
-    )
-    .await;
+    assert_invalid_grant(sb.refresh("unknown").await).await;
     let response = sb
         .token(&[("grant_type", "refresh_token"), ("client_id", CLIENT)])
         .await;
-    assert_oauth_error(response, StatusCode::BAD_REQUEST, "invalid_request").await;
+    assert_invalid_request(response).await;
     let response = sb
         .token(&[("grant_type", "refresh_token"), ("refresh_token", "x")])
         .await;
-    assert_oauth_error(response, StatusCode::BAD_REQUEST, "invalid_request").await;
+    assert_invalid_request(response).await;
 }
 
 #[tokio::test]
@@ -829,29 +595,11 @@ async fn delete_tokens_me_revokes_the_sign_in() {
     let sb = start_default().await;
     let (access, refresh) = sb.tokens().await;
     let (other_access, _) = sb.tokens().await;
-    let response = sb
-        .http
-        .delete(sb.url("/api/v2/tokens/me"))
-        .bearer_auth(&access)
-        .send()
-        .await
-        .unwrap();
+    let response = sb.bearer_delete("/api/v2/tokens/me", &access).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert_unauthorized(sb.me(&access, "").await).await;
-    assert_oauth_error(
-        sb.refresh(&refresh).await,
-        StatusCode::BAD_REQUEST,
-        "invalid_grant",
-    )
-    .await;
-    let response = sb
-        .http
-        .delete(sb.url("/api/v2/tokens/me"))
-        .bearer_auth(&access)
-        .send()
-        .await
-        .unwrap();
-    assert_unauthorized(response).await;
+    assert_invalid_grant(sb.refresh(&refresh).await).await;
+    assert_unauthorized(sb.bearer_delete("/api/v2/tokens/me", &access).await).await;
     // Another sign-in is unaffected.
     assert_eq!(sb.me(&other_access, "").await.status(), StatusCode::OK);
 }
@@ -863,14 +611,8 @@ async fn cors_for_allowed_origin_only() {
 
     for origin in [APP_ORIGIN, "http://localhost:8080"] {
         let response = sb
-            .http
-            .request(reqwest::Method::OPTIONS, sb.url("/api/v2/users/me"))
-            .header("origin", origin)
-            .header("access-control-request-method", "GET")
-            .header("access-control-request-headers", "authorization")
-            .send()
-            .await
-            .unwrap();
+            .preflight_get(origin, "/api/v2/users/me", Some("authorization"))
+            .await;
         assert_eq!(response.status(), StatusCode::NO_CONTENT);
         let h = response.headers();
         assert_eq!(header(h, "access-control-allow-origin"), Some(origin));
@@ -887,18 +629,10 @@ async fn cors_for_allowed_origin_only() {
 
     // Actual requests carry the header too, including errors.
     let response = sb
-        .http
-        .get(sb.url("/api/v2/users/me"))
-        .header("origin", APP_ORIGIN)
-        .bearer_auth(&access)
-        .send()
-        .await
-        .unwrap();
+        .bearer_get_from(APP_ORIGIN, "/api/v2/users/me", &access)
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(
-        header(response.headers(), "access-control-allow-origin"),
-        Some(APP_ORIGIN)
-    );
+    assert_allows_origin(&response, APP_ORIGIN);
     // The app must be able to read Retry-After on a 429.
     assert_eq!(
         header(response.headers(), "access-control-expose-headers"),
@@ -910,22 +644,10 @@ async fn cors_for_allowed_origin_only() {
         .iter()
         .any(|v| v == "Origin"));
     let response = sb
-        .http
-        .post(sb.url("/oauth/token"))
-        .header("origin", APP_ORIGIN)
-        .form(&[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", "x"),
-            ("client_id", CLIENT),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .post_form_from(APP_ORIGIN, "/oauth/token", &refresh_grant("x", CLIENT))
+        .await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(
-        header(response.headers(), "access-control-allow-origin"),
-        Some(APP_ORIGIN)
-    );
+    assert_allows_origin(&response, APP_ORIGIN);
 
     // Anyone else gets nothing.
     for evil in [
@@ -934,35 +656,12 @@ async fn cors_for_allowed_origin_only() {
         "null",
         "http://127.0.0.1:8080/",
     ] {
-        let response = sb
-            .http
-            .request(reqwest::Method::OPTIONS, sb.url("/api/v2/users/me"))
-            .header("origin", evil)
-            .header("access-control-request-method", "GET")
-            .send()
-            .await
-            .unwrap();
+        let response = sb.preflight_get(evil, "/api/v2/users/me", None).await;
         assert_ne!(response.status(), StatusCode::NO_CONTENT, "{evil}");
         assert_no_cors(response.headers());
-        let response = sb
-            .http
-            .get(sb.url("/api/v2/users/me"))
-            .header("origin", evil)
-            .bearer_auth(&access)
-            .send()
-            .await
-            .unwrap();
+        let response = sb.bearer_get_from(evil, "/api/v2/users/me", &access).await;
         assert_eq!(response.status(), StatusCode::OK);
         assert_no_cors(response.headers());
-    }
-}
-
-fn assert_no_cors(headers: &HeaderMap) {
-    for name in headers.keys() {
-        assert!(
-            !name.as_str().starts_with("access-control-"),
-            "unexpected {name}"
-        );
     }
 }
 
@@ -977,14 +676,8 @@ async fn token_endpoint_requires_form_encoding() {
         "client_id": CLIENT,
         "redirect_uri": REDIRECT,
     });
-    let response = sb
-        .http
-        .post(sb.url("/oauth/token"))
-        .json(&json)
-        .send()
-        .await
-        .unwrap();
-    assert_oauth_error(response, StatusCode::BAD_REQUEST, "invalid_request").await;
+    let response = sb.post_json("/oauth/token", &json).await;
+    assert_invalid_request(response).await;
     let response = sb
         .http
         .post(sb.url("/oauth/token"))
@@ -992,15 +685,9 @@ async fn token_endpoint_requires_form_encoding() {
         .send()
         .await
         .unwrap();
-    assert_oauth_error(response, StatusCode::BAD_REQUEST, "invalid_request").await;
+    assert_invalid_request(response).await;
     // The code was not consumed by requests that never got that far.
-    let body = query_string(&[
-        ("grant_type", "authorization_code"),
-        ("code", &code),
-        ("code_verifier", VERIFIER),
-        ("client_id", CLIENT),
-        ("redirect_uri", REDIRECT),
-    ]);
+    let body = query_string(&code_grant(&code, VERIFIER, CLIENT));
     let response = sb
         .http
         .post(sb.url("/oauth/token"))
@@ -1016,13 +703,7 @@ async fn token_endpoint_requires_form_encoding() {
 async fn token_request_validation() {
     let sb = start_default().await;
     let code = sb.code_for(CHALLENGE).await;
-    let full = [
-        ("grant_type", "authorization_code"),
-        ("code", code.as_str()),
-        ("code_verifier", VERIFIER),
-        ("client_id", CLIENT),
-        ("redirect_uri", REDIRECT),
-    ];
+    let full = code_grant(&code, VERIFIER, CLIENT);
     for skip in 0..full.len() {
         let partial: Vec<_> = full
             .iter()
@@ -1030,22 +711,12 @@ async fn token_request_validation() {
             .filter(|(i, _)| *i != skip)
             .map(|(_, p)| *p)
             .collect();
-        let description = assert_oauth_error(
-            sb.token(&partial).await,
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-        )
-        .await;
+        let description = assert_invalid_request(sb.token(&partial).await).await;
         assert!(description.contains(full[skip].0), "{description}");
     }
     let mut repeated = full.to_vec();
     repeated.push(("code", "again"));
-    assert_oauth_error(
-        sb.token(&repeated).await,
-        StatusCode::BAD_REQUEST,
-        "invalid_request",
-    )
-    .await;
+    assert_invalid_request(sb.token(&repeated).await).await;
     let response = sb
         .token(&[("grant_type", "password"), ("username", "ada@example.com")])
         .await;
@@ -1061,7 +732,7 @@ async fn state_is_html_escaped_in_page() {
     let sb = start_default().await;
     let evil = "\"><script>alert(1)</script>";
     let response = sb
-        .get_authorize(&sb.authorize_params(Some(evil), CHALLENGE))
+        .get_authorize(&authorize_params(Some(evil), CHALLENGE))
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     let html = response.text().await.unwrap();
@@ -1087,14 +758,15 @@ async fn state_is_html_escaped_in_page() {
 #[tokio::test]
 async fn logout_redirects_only_to_app_origins() {
     let sb = start_default().await;
-    let ok = format!(
-        "/logout?{}",
-        query_string(&[
-            ("client_id", CLIENT),
-            ("redirect_uri", "http://localhost:8080/")
-        ])
-    );
-    let response = sb.http.get(sb.url(&ok)).send().await.unwrap();
+    let response = sb
+        .get_query(
+            "/logout",
+            &[
+                ("client_id", CLIENT),
+                ("redirect_uri", "http://localhost:8080/"),
+            ],
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::FOUND);
     assert_eq!(
         header(response.headers(), "location"),
@@ -1107,36 +779,30 @@ async fn logout_redirects_only_to_app_origins() {
         ("someone-else", "http://localhost:8080/"),
         (CLIENT, ""),
     ] {
-        let path = format!(
-            "/logout?{}",
-            query_string(&[("client_id", client), ("redirect_uri", target)])
-        );
-        let response = sb.http.get(sb.url(&path)).send().await.unwrap();
+        let response = sb
+            .get_query(
+                "/logout",
+                &[("client_id", client), ("redirect_uri", target)],
+            )
+            .await;
         assert_eq!(
             response.status(),
             StatusCode::BAD_REQUEST,
             "{client} {target}"
         );
         assert!(response.headers().get(LOCATION).is_none());
-        assert!(header(response.headers(), "content-type")
-            .unwrap()
-            .starts_with("text/html"));
+        assert_html(&response);
     }
 }
 
 #[tokio::test]
 async fn health_and_not_found() {
     let sb = start_default().await;
-    let response = sb.http.get(sb.url("/health")).send().await.unwrap();
+    let response = sb.get("/health").await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.text().await.unwrap(), "ok");
 
-    let response = sb
-        .http
-        .get(sb.url("/api/v2/nothing-here"))
-        .send()
-        .await
-        .unwrap();
+    let response = sb.get("/api/v2/nothing-here").await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["status"], 404);

@@ -1,85 +1,29 @@
 //! GET /api/v2/routing/queues/me over real HTTP (the dashboard's worked example of an API
 //! call): the sandbox runs in-process on 127.0.0.1:0, as in `http.rs`.
 
-use std::collections::HashMap;
+mod common;
 
-use pkce_desk_sandbox::{serve_with_shutdown, SandboxConfig};
-use reqwest::redirect::Policy;
+use common::{
+    assert_bad_credentials, code_grant, location, send, start_default, start_with_controls,
+    Sandbox, APP_ORIGIN, CHALLENGE, CLIENT, VERIFIER,
+};
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
-use tokio::net::TcpListener;
 
-// RFC 7636 Appendix B.
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-const CLIENT: &str = "pkce-desk-demo";
-const REDIRECT: &str = "http://127.0.0.1:8080/callback";
-const APP_ORIGIN: &str = "http://127.0.0.1:8080";
 const PATH: &str = "/api/v2/routing/queues/me";
 
-struct Sandbox {
-    base: String,
-    http: reqwest::Client,
-}
-
 impl Sandbox {
-    async fn start(config: SandboxConfig) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(serve_with_shutdown(
-            config,
-            listener,
-            std::future::pending(),
-        ));
-        let http = reqwest::Client::builder()
-            .redirect(Policy::none())
-            .no_proxy()
-            .build()
-            .unwrap();
-        Self { base, http }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
     /// Signs `username` in through the form and the code exchange; returns the access token.
     async fn access_token(&self, username: &str) -> String {
-        let response = self
-            .http
-            .post(self.url("/oauth/authorize"))
-            .form(&[
-                ("client_id", CLIENT),
-                ("redirect_uri", REDIRECT),
-                ("code_challenge", CHALLENGE),
-                ("code_challenge_method", "S256"),
-                ("state", "st"),
-                ("username", username),
-                ("password", "demo"),
-                ("action", "sign-in"),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let response = self.sign_in(username, "demo", Some("st"), CHALLENGE).await;
         assert_eq!(response.status(), StatusCode::FOUND);
-        let location = response.headers()["location"].to_str().unwrap().to_owned();
-        let query = location.split_once('?').unwrap().1;
-        let params: HashMap<String, String> = form_urlencoded::parse(query.as_bytes())
-            .into_owned()
-            .collect();
+        let (_, params) = location(&response);
         let response = self
-            .http
-            .post(self.url("/oauth/token"))
-            .form(&[
-                ("grant_type", "authorization_code"),
-                ("code", params["code"].as_str()),
-                ("code_verifier", VERIFIER),
-                ("client_id", CLIENT),
-                ("redirect_uri", REDIRECT),
-            ])
-            .send()
-            .await
-            .unwrap();
+            .post_form(
+                "/oauth/token",
+                &code_grant(&params["code"], VERIFIER, CLIENT),
+            )
+            .await;
         assert_eq!(response.status(), StatusCode::OK);
         let body: Value = response.json().await.unwrap();
         body["access_token"].as_str().unwrap().to_owned()
@@ -90,13 +34,13 @@ impl Sandbox {
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
-        request.send().await.unwrap()
+        send(request).await
     }
 }
 
 #[tokio::test]
 async fn lists_the_signed_in_users_queues_as_a_genesys_page() {
-    let sb = Sandbox::start(SandboxConfig::default()).await;
+    let sb = start_default().await;
     let token = sb.access_token("ada@example.com").await;
     let response = sb.queues(Some(&token)).await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -137,27 +81,14 @@ async fn lists_the_signed_in_users_queues_as_a_genesys_page() {
 
 #[tokio::test]
 async fn wants_a_live_bearer_token() {
-    let sb = Sandbox::start(SandboxConfig::default()).await;
+    let sb = start_default().await;
     for token in [None, Some("not-a-token")] {
-        let response = sb.queues(token).await;
-        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-        assert_eq!(
-            response.headers()["www-authenticate"],
-            "Bearer error=\"invalid_token\""
-        );
-        let body: Value = response.json().await.unwrap();
-        assert_eq!(body["code"], "bad.credentials");
+        assert_bad_credentials(sb.queues(token).await).await;
     }
 
     // Revoked at sign-out: refused too.
     let token = sb.access_token("ada@example.com").await;
-    let revoked = sb
-        .http
-        .delete(sb.url("/api/v2/tokens/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let revoked = sb.bearer_delete("/api/v2/tokens/me", &token).await;
     assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
     assert_eq!(
         sb.queues(Some(&token)).await.status(),
@@ -167,19 +98,14 @@ async fn wants_a_live_bearer_token() {
 
 #[tokio::test]
 async fn api_failure_rules_apply() {
-    let sb = Sandbox::start(SandboxConfig {
-        test_controls: true,
-        ..SandboxConfig::default()
-    })
-    .await;
+    let sb = start_with_controls().await;
     let token = sb.access_token("ada@example.com").await;
     let rule = sb
-        .http
-        .post(sb.url("/__sandbox/fail-next"))
-        .json(&json!({"endpoint": "api", "mode": "forbidden"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            "/__sandbox/fail-next",
+            &json!({"endpoint": "api", "mode": "forbidden"}),
+        )
+        .await;
     assert_eq!(rule.status(), StatusCode::NO_CONTENT);
     let refused = sb.queues(Some(&token)).await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);

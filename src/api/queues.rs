@@ -16,8 +16,8 @@
 use crate::config::{ProviderConfig, ProviderKind};
 use crate::error::{AuthError, Endpoint};
 use crate::store::AuthStore;
-use crate::token::{HttpReply, MAX_RESPONSE_BYTES};
-use crate::user::api_failure;
+use crate::token::HttpReply;
+use crate::user::parse_api_json;
 use serde::Deserialize;
 
 /// The endpoint, relative to the provider's API base.
@@ -78,29 +78,8 @@ pub fn offered_by(provider: &ProviderConfig) -> bool {
 
 /// `GET /api/v2/routing/queues/me`, checked and typed.
 pub fn parse_my_queues(reply: &HttpReply) -> Result<MyQueues, AuthError> {
-    let endpoint = Endpoint::Api;
-    if reply.body.len() > MAX_RESPONSE_BYTES {
-        return Err(AuthError::ResponseTooLarge {
-            endpoint,
-            limit: MAX_RESPONSE_BYTES,
-        });
-    }
-    if !reply.is_success() {
-        // 403 (a missing permission or scope), 429, 5xx...: typed, with the API's message.
-        return Err(api_failure(reply));
-    }
-    if !reply.is_json() {
-        return Err(AuthError::UnexpectedResponse {
-            endpoint,
-            status: reply.status,
-            content_type: reply.content_type.clone(),
-        });
-    }
-    let page: QueuePage =
-        serde_json::from_str(&reply.body).map_err(|error| AuthError::MalformedResponse {
-            endpoint,
-            reason: format!("unexpected queue list ({error})"),
-        })?;
+    // Size, status (403, 429, 5xx... typed, with the API's message), content type and JSON.
+    let page: QueuePage = parse_api_json(reply, Endpoint::Api, "queue list")?;
     let queues: Vec<Queue> = page
         .entities
         .into_iter()
