@@ -111,6 +111,7 @@ pub async fn fetch_my_queues(store: &AuthStore) -> Result<MyQueues, AuthError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::token::MAX_RESPONSE_BYTES;
 
     fn reply(status: u16, content_type: &str, body: &str) -> HttpReply {
         HttpReply {
