@@ -24,6 +24,9 @@ trunk build --release
 step "Playwright end-to-end suite"
 (cd end2end && npx playwright test)
 
+step "benchmark against the oidc-client-ts reference (prints figures; fails only if a measurement fails)"
+BENCH_RUNS=${BENCH_RUNS:-5} bash scripts/bench.sh
+
 # One closing line for the whole run (the steps above stop the script on any failure).
 unit=$(awk '/^test result:/ { sum += $4 } END { print sum + 0 }' "$cargo_log")
 e2e=$(node -e 'const s = require("./end2end/test-results/results.json").stats; console.log(s.expected + s.flaky)')

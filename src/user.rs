@@ -27,7 +27,7 @@ impl UserProfile {
             .filter_map(|word| word.chars().next())
             .filter(|c| c.is_alphanumeric())
             .take(2)
-            .flat_map(char::to_uppercase)
+            .map(|c| c.to_ascii_uppercase())
             .collect()
     }
 }

@@ -5,8 +5,8 @@
 //   button per provider (data-testid="sign-in-<id>") once it can act on a click;
 // - /callback: removes code and state from the address bar, exchanges the code
 //   (UserManager.signinRedirectCallback: state check, PKCE verifier, one token request), loads
-//   /api/v2/users/me?expand=presence,organization with the access token and shows the dashboard
-//   (data-testid="user-name"), at /dashboard;
+//   /api/v2/users/me?expand=presence,routingStatus,organization with the access token and
+//   shows the dashboard (data-testid="user-name"), at /dashboard;
 // - the dashboard: profile, token expiry countdown, "Refresh now" (signinSilent, which uses the
 //   refresh token), "Sign out" (revoke, forget, provider logout).
 //
@@ -116,7 +116,7 @@ function loginPage(config, notice) {
 }
 
 async function getProfile(manager, provider) {
-  const url = `${endpoints(provider).user}?expand=presence,organization`;
+  const url = `${endpoints(provider).user}?expand=presence,routingStatus,organization`;
   const call = async (user) => fetch(url, {
     headers: { Authorization: `Bearer ${user.access_token}`, Accept: 'application/json' },
     cache: 'no-store',

@@ -183,11 +183,15 @@ fn presence_tone(presence: &str) -> &'static str {
 
 /// `OFF_QUEUE` -> `Off queue`.
 fn routing_label(status: &str) -> String {
-    let words = status.trim().replace('_', " ").to_lowercase();
+    let words = status.trim().replace('_', " ").to_ascii_lowercase();
     let mut chars = words.chars();
     chars
         .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
+        .map(|first| {
+            std::iter::once(first.to_ascii_uppercase())
+                .chain(chars)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -416,7 +420,7 @@ fn TokenPanel() -> impl IntoView {
                     }}
                 </dd>
                 <dt>"Stored in"</dt>
-                <dd>{format!("{:?}", store.token_storage()).to_lowercase()}</dd>
+                <dd>{format!("{:?}", store.token_storage()).to_ascii_lowercase()}</dd>
             </dl>
             <div class="actions">
                 <button type="button" class="button" data-testid="refresh-now" on:click=refresh_now>
