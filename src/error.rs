@@ -4,6 +4,7 @@
 //! Text that comes from a provider is kept (trimmed and length-capped) because it is often the
 //! most useful clue; views render it as text, never as HTML.
 
+use crate::text::capitalise;
 use std::fmt;
 
 /// Which server an error came from, to say so in words.
@@ -399,18 +400,6 @@ impl AuthError {
             AuthError::ApiFailed { .. } => "api_failed",
         }
     }
-}
-
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|first| {
-            std::iter::once(first.to_ascii_uppercase())
-                .chain(chars)
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 impl fmt::Display for AuthError {

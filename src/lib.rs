@@ -23,5 +23,6 @@ pub mod return_to;
 pub mod schedule;
 pub mod secret;
 pub mod store;
+pub mod text;
 pub mod token;
 pub mod user;

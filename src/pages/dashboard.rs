@@ -14,6 +14,7 @@ use crate::error::Endpoint;
 use crate::query;
 use crate::schedule::format_remaining;
 use crate::store::{AuthState, AuthStore, UserState};
+use crate::text::capitalise;
 use crate::user::UserProfile;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -183,16 +184,7 @@ fn presence_tone(presence: &str) -> &'static str {
 
 /// `OFF_QUEUE` -> `Off queue`.
 fn routing_label(status: &str) -> String {
-    let words = status.trim().replace('_', " ").to_ascii_lowercase();
-    let mut chars = words.chars();
-    chars
-        .next()
-        .map(|first| {
-            std::iter::once(first.to_ascii_uppercase())
-                .chain(chars)
-                .collect()
-        })
-        .unwrap_or_default()
+    capitalise(&status.trim().replace('_', " ").to_ascii_lowercase())
 }
 
 // ----- The content area ---------------------------------------------------------------------
