@@ -20,7 +20,7 @@ use super::users::{names, profile};
 use super::{
     unix_now, Cxone, ACCESS_TOKEN_TYPE, BUSINESS_UNIT_ID, CLUSTER, DOMAIN, TENANT_ID, TENANT_NAME,
 };
-use crate::controls::{Counter, Endpoint, Mode, Settings};
+use crate::controls::{Mode, Settings};
 use crate::faults;
 use crate::handlers::token::run_grant;
 use crate::params::{is_form_urlencoded, Params};
@@ -42,17 +42,7 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Byte
     let code_grant = matches!(grant_type, Some(Ok(Some("authorization_code"))));
 
     // Counted and matched against failure rules before any validation.
-    let (counter, endpoints): (Counter, &[Endpoint]) = match grant_type {
-        Some(Ok(Some("authorization_code"))) => (
-            Counter::TokenAuthorizationCode,
-            &[Endpoint::Token, Endpoint::TokenCode],
-        ),
-        Some(Ok(Some("refresh_token"))) => (
-            Counter::TokenRefresh,
-            &[Endpoint::Token, Endpoint::TokenRefresh],
-        ),
-        _ => (Counter::TokenOther, &[Endpoint::Token]),
-    };
+    let (counter, endpoints) = crate::handlers::token::grant_route(&grant_type);
     state.controls().count(counter);
     // Only a code grant can trigger an ID token rule; others leave it queued.
     let fault =

@@ -34,13 +34,12 @@ impl IntoResponse for TokenError {
     }
 }
 
-pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let params = is_form_urlencoded(&headers).then(|| Params::parse(&body));
-    let grant_type = params.as_ref().map(|p| p.single("grant_type"));
-
-    // Counted and matched against failure rules before any validation, as a
-    // server failing in front of the OAuth logic would.
-    let (counter, endpoints): (Counter, &[Endpoint]) = match grant_type {
+/// The stats counter and the failure-rule endpoints a token request belongs to, by its
+/// `grant_type` (shared by both flavors' token endpoints).
+pub(crate) fn grant_route(
+    grant_type: &Option<Result<Option<&str>, Repeated>>,
+) -> (Counter, &'static [Endpoint]) {
+    match grant_type {
         Some(Ok(Some("authorization_code"))) => (
             Counter::TokenAuthorizationCode,
             &[Endpoint::Token, Endpoint::TokenCode],
@@ -50,7 +49,16 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Byte
             &[Endpoint::Token, Endpoint::TokenRefresh],
         ),
         _ => (Counter::TokenOther, &[Endpoint::Token]),
-    };
+    }
+}
+
+pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let params = is_form_urlencoded(&headers).then(|| Params::parse(&body));
+    let grant_type = params.as_ref().map(|p| p.single("grant_type"));
+
+    // Counted and matched against failure rules before any validation, as a
+    // server failing in front of the OAuth logic would.
+    let (counter, endpoints) = grant_route(&grant_type);
     state.controls().count(counter);
     if let Some(response) = faults::intercept(&state, endpoints).await {
         return response;
