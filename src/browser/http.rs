@@ -1,11 +1,17 @@
 //! `fetch` for the three kinds of request the app makes. Every request omits cookies and the
-//! Referer, bypasses caches, and gives up after a timeout; bodies are size-capped before use.
+//! Referer, bypasses caches, and gives up after a timeout; bodies are size-capped while read.
 
 use crate::error::{AuthError, Endpoint};
 use crate::secret::Secret;
 use crate::token::{HttpReply, MAX_RESPONSE_BYTES};
 use gloo_net::http::{Request, RequestBuilder};
-use web_sys::{AbortSignal, ReferrerPolicy, RequestCache, RequestCredentials};
+use js_sys::futures::JsFuture;
+use js_sys::{Reflect, Uint8Array};
+use wasm_bindgen::JsCast;
+use web_sys::{
+    AbortSignal, ReadableStream, ReadableStreamDefaultReader, ReferrerPolicy, RequestCache,
+    RequestCredentials,
+};
 
 const TIMEOUT_MS: u32 = 20_000;
 
@@ -78,24 +84,55 @@ async fn send(request: Request, endpoint: Endpoint) -> Result<HttpReply, AuthErr
         .send()
         .await
         .map_err(|_| AuthError::Network { endpoint })?;
+    let too_large = AuthError::ResponseTooLarge {
+        endpoint,
+        limit: MAX_RESPONSE_BYTES,
+    };
     let headers = response.headers();
     let declared_length = headers
         .get("content-length")
         .and_then(|v| v.trim().parse::<usize>().ok());
     if declared_length.is_some_and(|length| length > MAX_RESPONSE_BYTES) {
-        return Err(AuthError::ResponseTooLarge {
-            endpoint,
-            limit: MAX_RESPONSE_BYTES,
-        });
+        return Err(too_large);
     }
-    let body = response
-        .text()
-        .await
-        .map_err(|_| AuthError::Network { endpoint })?;
+    // Content-Length is absent from chunked replies and counts compressed bytes: the cap is
+    // enforced while reading.
+    let bytes = match response.body() {
+        Some(stream) => read_capped(&stream, MAX_RESPONSE_BYTES)
+            .await
+            .map_err(|error| error.unwrap_or(AuthError::Network { endpoint }))?
+            .ok_or(too_large)?,
+        None => Vec::new(),
+    };
     Ok(HttpReply {
         status: response.status(),
         content_type: headers.get("content-type"),
         retry_after: headers.get("retry-after"),
-        body,
+        // JSON is UTF-8 (RFC 8259); anything else fails the JSON checks downstream.
+        body: String::from_utf8_lossy(&bytes).into_owned(),
     })
+}
+
+/// Reads `stream` to its end, or stops (and cancels it) once it passes `limit` bytes:
+/// `Ok(None)` then. `Err(None)` is a read that failed midway.
+async fn read_capped(
+    stream: &ReadableStream,
+    limit: usize,
+) -> Result<Option<Vec<u8>>, Option<AuthError>> {
+    let reader: ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
+    let mut bytes = Vec::new();
+    loop {
+        let chunk = JsFuture::from(reader.read()).await.map_err(|_| None)?;
+        let done = Reflect::get(&chunk, &"done".into()).map_err(|_| None)?;
+        if done.is_truthy() {
+            return Ok(Some(bytes));
+        }
+        let value = Reflect::get(&chunk, &"value".into()).map_err(|_| None)?;
+        let data: Uint8Array = value.dyn_into().map_err(|_| None)?;
+        if bytes.len() + data.length() as usize > limit {
+            let _ = reader.cancel();
+            return Ok(None);
+        }
+        bytes.extend_from_slice(&data.to_vec());
+    }
 }

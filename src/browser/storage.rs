@@ -1,5 +1,7 @@
 //! What survives a page load: login transactions (sessionStorage, keyed by `state`), the
-//! session's tokens (per the configured policy), and a one-shot notice for the login page.
+//! session's tokens (per the configured policy), cached discovery documents and a one-shot
+//! notice for the login page. Every key starts with [`KEY_PREFIX`], so sign-out can remove
+//! all of them.
 
 use crate::authorize::LoginTransaction;
 use crate::config::TokenStorage;
@@ -9,6 +11,8 @@ use crate::token::TokenSet;
 use gloo_storage::{LocalStorage, SessionStorage, Storage};
 use serde::{Deserialize, Serialize};
 
+/// Every key the app owns starts with this.
+pub const KEY_PREFIX: &str = "pkce-desk.";
 const TRANSACTION_PREFIX: &str = "pkce-desk.tx.";
 const SESSION_KEY: &str = "pkce-desk.session";
 const NOTICE_KEY: &str = "pkce-desk.notice";
@@ -17,6 +21,9 @@ const DISCOVERY_PREFIX: &str = "pkce-desk.discovery.";
 /// A signed-in session as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredSession {
+    /// Random, made at sign-in and kept through renewals: tells a renewal of this session
+    /// from another sign-in (another user or provider) that replaced it in shared storage.
+    pub session_id: String,
     pub provider_id: String,
     pub tokens: TokenSet,
     /// The server the tokens came from: refreshes, API calls and sign-out go only there.
@@ -55,14 +62,17 @@ pub fn take_transaction(state: &str) -> Option<LoginTransaction> {
     transaction
 }
 
+/// The keys of `storage` that start with `prefix`.
+fn keys_with_prefix(storage: &web_sys::Storage, prefix: &str) -> Vec<String> {
+    (0..storage.length().unwrap_or(0))
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .filter(|key| key.starts_with(prefix))
+        .collect()
+}
+
 /// Deletes abandoned transactions (a sign-in started and never finished).
 pub fn purge_expired_transactions(now_ms: u64) {
-    let storage = SessionStorage::raw();
-    let keys: Vec<String> = (0..storage.length().unwrap_or(0))
-        .filter_map(|i| storage.key(i).ok().flatten())
-        .filter(|key| key.starts_with(TRANSACTION_PREFIX))
-        .collect();
-    for key in keys {
+    for key in keys_with_prefix(&SessionStorage::raw(), TRANSACTION_PREFIX) {
         let stale =
             SessionStorage::get::<LoginTransaction>(&key).map_or(true, |tx| tx.is_expired(now_ms));
         if stale {
@@ -99,6 +109,17 @@ pub fn save_session(policy: TokenStorage, session: &StoredSession) -> Result<(),
 pub fn clear_session() {
     SessionStorage::delete(SESSION_KEY);
     LocalStorage::delete(SESSION_KEY);
+}
+
+/// Removes every key the app owns from both storages: the session, abandoned transactions
+/// (they hold PKCE verifiers), cached discovery documents and any notice. Other tabs' own
+/// sessionStorage is theirs to clear; they follow the shared session's removal.
+pub fn clear_everything() {
+    for storage in [SessionStorage::raw(), LocalStorage::raw()] {
+        for key in keys_with_prefix(&storage, KEY_PREFIX) {
+            let _ = storage.remove_item(&key);
+        }
+    }
 }
 
 /// Endpoints read from an issuer's discovery document earlier in this browser session.

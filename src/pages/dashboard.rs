@@ -28,10 +28,11 @@ use std::time::Duration;
 pub fn DashboardPage() -> impl IntoView {
     let store = expect_context::<AuthStore>();
     let location = use_location();
-    // A Memo, so that renewed tokens (a new SignedIn state) do not rebuild the dashboard.
-    let signed_in = Memo::new(move |_| store.is_signed_in());
+    // Keyed on the session id: renewed tokens keep the dashboard, while another sign-in
+    // (another tab, user or provider) rebuilds everything tied to the old one.
+    let session_id = Memo::new(move |_| store.session_id());
     move || {
-        if signed_in.get() {
+        if session_id.get().is_some() {
             view! { <Dashboard /> }.into_any()
         } else {
             let here = format!(

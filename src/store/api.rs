@@ -22,28 +22,36 @@ impl AuthStore {
     /// brings the agent back to the same page). 403 and other errors are the caller's to show.
     pub async fn api_get(&self, url: &str, endpoint: Endpoint) -> Result<HttpReply, AuthError> {
         let session = self.session().ok_or(AuthError::SessionExpired)?;
+        // The call belongs to this session: if another sign-in replaces it (another tab) while
+        // the call is out, its answer is not the new session's to show.
+        let session_id = session.session_id;
         if session.tokens.is_expired(browser::now_ms()) {
             self.refresh().await?;
         }
-        let (reply, sent_with) = self.get_once(url, endpoint).await?;
+        let (reply, sent_with) = self.get_once(url, endpoint, &session_id).await?;
         if reply.status != 401 {
             return Ok(reply);
         }
         // A call that left before another one renewed the token only needs the new token;
         // renewing again would waste a request (and, across tabs, a rotated refresh token).
-        if self.current_access_token().as_ref() == Some(&sent_with) {
+        if self.current_access_token(&session_id).as_ref() == Some(&sent_with) {
             self.refresh().await?;
         }
-        let (retried, _) = self.get_once(url, endpoint).await?;
+        let (retried, _) = self.get_once(url, endpoint, &session_id).await?;
         if retried.status == 401 {
-            self.end_session(Some("Your session has ended. Please sign in again.".into()));
+            if self.current_access_token(&session_id).is_some() {
+                self.end_session(Some("Your session has ended. Please sign in again.".into()));
+            }
             return Err(AuthError::SessionExpired);
         }
         Ok(retried)
     }
 
-    fn current_access_token(&self) -> Option<Secret> {
-        self.session().map(|session| session.tokens.access_token)
+    /// The access token of session `session_id`, if it is still the current one.
+    fn current_access_token(&self, session_id: &str) -> Option<Secret> {
+        self.session()
+            .filter(|session| session.session_id == session_id)
+            .map(|session| session.tokens.access_token)
     }
 
     /// One request with the current token (and one more after a short `Retry-After`).
@@ -52,9 +60,10 @@ impl AuthStore {
         &self,
         url: &str,
         endpoint: Endpoint,
+        session_id: &str,
     ) -> Result<(HttpReply, Secret), AuthError> {
         let token = self
-            .current_access_token()
+            .current_access_token(session_id)
             .ok_or(AuthError::SessionExpired)?;
         let reply = http::get_with_bearer(url, &token, endpoint).await?;
         if reply.status != 429 {
@@ -66,7 +75,7 @@ impl AuthStore {
             wait if wait <= MAX_RETRY_AFTER_WAIT_SECS => {
                 browser::sleep((wait * 1000) as u32).await;
                 let token = self
-                    .current_access_token()
+                    .current_access_token(session_id)
                     .ok_or(AuthError::SessionExpired)?;
                 let reply = http::get_with_bearer(url, &token, endpoint).await?;
                 Ok((reply, token))
@@ -115,8 +124,8 @@ impl AuthStore {
                         .and_then(|reply| parse_userinfo(&reply, subject))
                 }
             };
-            if store.session().is_none() {
-                return; // signed out while the request was in flight
+            if store.current_access_token(&session.session_id).is_none() {
+                return; // signed out, or another sign-in took over, while it was in flight
             }
             store.user.set(match result {
                 Ok(user) => UserState::Loaded(user),

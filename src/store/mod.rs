@@ -1,6 +1,11 @@
 //! The reactive auth store, provided through context. It owns the sign-in state machine, the
 //! session's tokens, the refresh timer and the API helper; views only read its signals and
 //! call its methods.
+//!
+//! Every await is a point where a sign-out, another tab's sign-in, a sleep or a late response
+//! can arrive. The rule: work captures the [`AuthStore::epoch`] (or the session id) it started
+//! under, and a result that comes back under another one is dropped, its new tokens revoked
+//! where the provider can (see `refresh.rs` and `sign_in.rs`). A sign-out is final.
 
 use crate::browser::{self, storage};
 use crate::config::{AppConfig, ProviderConfig, TokenStorage};
@@ -11,6 +16,7 @@ use std::sync::Arc;
 
 mod api;
 mod refresh;
+mod revoke;
 mod sign_in;
 mod sign_out;
 
@@ -63,7 +69,16 @@ pub struct AuthStore {
     refresh_waiters: StoredValue<RefreshWaiters, LocalStorage>,
     /// Consecutive refreshes that failed for a passing reason (drives the backoff).
     refresh_failures: StoredValue<u32>,
+    /// Bumped whenever a session starts or ends: async work started under an older epoch
+    /// must not write its result.
+    epoch: StoredValue<u64>,
+    /// Sessions this tab has seen end. A late write of one of them to shared storage (a
+    /// refresh that lost the race with a sign-out) is never taken for a new sign-in.
+    ended_sessions: StoredValue<Vec<String>>,
 }
+
+/// How many ended session ids a tab remembers.
+const ENDED_SESSIONS_KEPT: usize = 8;
 
 impl AuthStore {
     /// Restores a stored session if there is a usable one.
@@ -99,6 +114,8 @@ impl AuthStore {
             refresh_timer: StoredValue::new(None),
             refresh_waiters: StoredValue::new_local(None),
             refresh_failures: StoredValue::new(0),
+            epoch: StoredValue::new(0),
+            ended_sessions: StoredValue::new(Vec::new()),
         };
         store.watch_wake_ups();
         store.watch_other_tabs();
@@ -139,20 +156,61 @@ impl AuthStore {
         self.config.provider(&id).cloned()
     }
 
-    fn start_session(&self, session: Session) {
+    /// The current session's id, tracked: changes only when a session starts or ends, not
+    /// when its tokens are renewed (views keyed on it rebuild for a new sign-in only).
+    pub fn session_id(&self) -> Option<String> {
+        self.state.with(|state| match state {
+            AuthState::SignedIn(session) => Some(session.session_id.clone()),
+            _ => None,
+        })
+    }
+
+    /// The epoch async work starts under; see the module comment.
+    pub(super) fn epoch(&self) -> u64 {
+        self.epoch.get_value()
+    }
+
+    fn next_epoch(&self) {
+        self.epoch.update_value(|epoch| *epoch += 1);
+    }
+
+    /// True when `session_id` belongs to a session this tab has seen end.
+    pub(super) fn has_ended(&self, session_id: &str) -> bool {
+        self.ended_sessions
+            .with_value(|ended| ended.iter().any(|id| id == session_id))
+    }
+
+    /// A new sign-in (here, or another tab's in shared storage): nothing of the previous
+    /// session's state carries over.
+    pub(super) fn start_session(&self, session: Session) {
+        self.forget_current();
         self.state.set(AuthState::SignedIn(session));
         self.schedule_refresh();
         self.load_user();
     }
 
-    /// Forgets the session everywhere; the login page shows `notice`.
-    pub(super) fn end_session(&self, notice: Option<String>) {
-        storage::clear_session();
+    /// Ends the session in this tab (the epoch moves on, timers stop, views reset) without
+    /// touching storage.
+    fn forget_current(&self) {
+        if let Some(ended) = self.session() {
+            self.ended_sessions.update_value(|list| {
+                list.insert(0, ended.session_id);
+                list.truncate(ENDED_SESSIONS_KEPT);
+            });
+        }
+        self.next_epoch();
         self.cancel_refresh_timer();
         self.next_refresh_at.set_value(None);
         self.refresh_failures.set_value(0);
         self.user.set(UserState::Idle);
         self.refresh_history.set(Vec::new());
+    }
+
+    /// Forgets the session everywhere (every key the app owns; other tabs sharing the
+    /// session follow); the login page shows `notice`.
+    pub(super) fn end_session(&self, notice: Option<String>) {
+        storage::clear_everything();
+        self.forget_current();
         self.state.set(AuthState::SignedOut { notice });
     }
 

@@ -2,6 +2,7 @@
 //! shared in-flight request, across tabs through a Web Lock), wake-ups after sleep, and
 //! following what other tabs do to a shared session.
 
+use super::revoke;
 use super::{AuthState, AuthStore, RefreshRecord, Session, HISTORY_LENGTH};
 use crate::browser::{self, http, lock, storage};
 use crate::config::TokenStorage;
@@ -16,7 +17,7 @@ use leptos::task::spawn_local;
 use std::time::Duration;
 
 /// The Web Lock every tab of the origin takes around a refresh.
-const REFRESH_LOCK: &str = "pkce-desk.refresh";
+pub(super) const REFRESH_LOCK: &str = "pkce-desk.refresh";
 
 /// A refreshed ID token must still come from the same issuer, for this client and the same
 /// user (OIDC Core 12.2); it carries no nonce.
@@ -90,19 +91,40 @@ impl AuthStore {
         result
     }
 
-    /// Under the lock: another tab may have renewed (or ended) the shared session meanwhile.
+    /// Resolves once no refresh is in flight in this tab (at once if none is). Sign-out waits
+    /// here so that a late refresh has dropped and revoked its tokens before the page leaves.
+    pub(super) async fn refresh_settled(&self) {
+        let waiting = self.refresh_waiters.try_update_value(|waiters| {
+            waiters.as_mut().map(|list| {
+                let (sender, receiver) = oneshot::channel();
+                list.push(sender);
+                receiver
+            })
+        });
+        if let Some(Some(receiver)) = waiting {
+            let _ = receiver.await;
+        }
+    }
+
+    /// Under the lock: another tab may have renewed, replaced or ended the shared session
+    /// meanwhile.
     async fn refresh_shared(&self, stale: Option<Secret>) -> Result<(), AuthError> {
         let stale = stale.ok_or(AuthError::SessionExpired)?;
+        let current = self.session().ok_or(AuthError::SessionExpired)?;
         match storage::load_session(TokenStorage::Local) {
+            Some(stored) if stored.session_id != current.session_id => {
+                self.follow_shared(Some(stored));
+                Err(AuthError::SessionExpired)
+            }
             None => {
-                self.end_session(Some("You were signed out in another tab.".into()));
+                self.follow_shared(None);
                 Err(AuthError::SessionExpired)
             }
             Some(stored)
                 if stored.tokens.access_token != stale
                     && !stored.tokens.is_expired(browser::now_ms()) =>
             {
-                if self.session().as_ref() != Some(&stored) {
+                if current != stored {
                     self.adopt(stored, "renewed by another tab");
                 }
                 Ok(())
@@ -113,6 +135,7 @@ impl AuthStore {
 
     async fn refresh_at_provider(&self) -> Result<(), AuthError> {
         let session = self.session().ok_or(AuthError::SessionExpired)?;
+        let epoch = self.epoch();
         let client_id = self
             .config
             .provider(&session.provider_id)
@@ -132,6 +155,14 @@ impl AuthStore {
                 .and_then(|tokens| check_refreshed_id_token(tokens, &session, &client_id)),
             Err(error) => Err(error),
         };
+        // The request was out for a while: a sign-out, or another sign-in, may have happened.
+        // Its tokens must not bring the session back; they are revoked instead.
+        if !self.is_still_current(epoch, &session.session_id) {
+            if let Ok(late) = outcome {
+                revoke::revoke_tokens(&late, &session.endpoints, &client_id).await;
+            }
+            return Err(AuthError::SessionExpired);
+        }
         match outcome {
             Ok(mut tokens) => {
                 // RFC 6749 section 6: without a new refresh token, the old one stays valid.
@@ -164,6 +195,17 @@ impl AuthStore {
                 Err(error)
             }
         }
+    }
+
+    /// Whether the session `session_id`, which some work started under at `epoch`, is still
+    /// the one in force: in this tab, and (with shared tokens) in storage, which another tab
+    /// may have changed without this tab having heard yet. Synchronous, so nothing can slip
+    /// in between this check and the write that follows it.
+    pub(super) fn is_still_current(&self, epoch: u64, session_id: &str) -> bool {
+        let shared_agrees = self.config.token_storage != TokenStorage::Local
+            || storage::load_session(TokenStorage::Local)
+                .is_some_and(|stored| stored.session_id == session_id);
+        self.epoch() == epoch && shared_agrees
     }
 
     /// Switches to renewed tokens (ours or another tab's) and plans the next renewal.
@@ -227,13 +269,26 @@ impl AuthStore {
     }
 
     pub(super) fn watch_wake_ups(&self) {
-        for event in ["visibilitychange", "focus", "online"] {
+        for event in ["visibilitychange", "focus"] {
             let store = self.clone();
             // The store is created once and lives as long as the page; so do these listeners.
             std::mem::forget(window_event_listener_untyped(event, move |_| {
                 store.refresh_if_due()
             }));
         }
+        let store = self.clone();
+        std::mem::forget(window_event_listener_untyped("online", move |_| {
+            store.retry_after_reconnect()
+        }));
+    }
+
+    /// Back online: a refresh that failed for want of a network is retried now rather than
+    /// when its backoff runs out (the backoff is for a failing server, not a lost network).
+    fn retry_after_reconnect(&self) {
+        if self.refresh_failures.get_value() > 0 {
+            self.next_refresh_at.set_value(Some(browser::now_ms()));
+        }
+        self.refresh_if_due();
     }
 
     /// With shared (localStorage) tokens, other tabs' renewals, sign-ins and sign-outs show
@@ -243,26 +298,35 @@ impl AuthStore {
             return;
         }
         let store = self.clone();
-        storage::on_shared_session_change(move |stored| match stored {
+        storage::on_shared_session_change(move |stored| store.follow_shared(stored));
+    }
+
+    /// Brings this tab in line with the shared session `stored`: the same session renewed is
+    /// adopted; another session (another user, provider or sign-in) is a new sign-in here
+    /// too; none means another tab signed out.
+    pub(super) fn follow_shared(&self, stored: Option<Session>) {
+        let current = self.session();
+        match stored {
             None => {
-                if store.session().is_some() {
-                    store.end_session(Some("You were signed out in another tab.".into()));
+                let busy = self.state.with_untracked(|s| {
+                    matches!(s, AuthState::SignedIn(_) | AuthState::Exchanging)
+                });
+                if busy {
+                    self.end_session(Some("You were signed out in another tab.".into()));
                 }
             }
-            Some(session) if store.config.provider(&session.provider_id).is_some() => {
-                if store.session().as_ref() == Some(&session) {
-                    return;
+            Some(session) if self.config.provider(&session.provider_id).is_none() => {}
+            // A late write of a session that has ended (a refresh that lost the race with a
+            // sign-out): the signing-out tab removes it; never take it for a sign-in.
+            Some(session) if self.has_ended(&session.session_id) => {}
+            Some(session) => match current {
+                Some(current) if current.session_id == session.session_id => {
+                    if current != session {
+                        self.adopt(session, "renewed by another tab");
+                    }
                 }
-                let was_signed_in = store.session().is_some();
-                if was_signed_in {
-                    store.adopt(session, "renewed by another tab");
-                } else {
-                    store.state.set(AuthState::SignedIn(session));
-                    store.schedule_refresh();
-                    store.load_user();
-                }
-            }
-            Some(_) => {}
-        });
+                _ => self.start_session(session),
+            },
+        }
     }
 }

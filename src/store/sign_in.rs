@@ -2,18 +2,21 @@
 //! authorize redirect, then the callback: checks, the one code exchange, the ID token, and
 //! (for CXone) the tenant lookup that names the API base.
 
-use super::{AuthState, AuthStore, Session};
+use super::refresh::REFRESH_LOCK;
+use super::{revoke, AuthState, AuthStore, Session};
 use crate::authorize::{
     authorization_request, redirect_uri_for, LoginRandomness, LoginTransaction,
 };
-use crate::browser::{self, http, page, storage};
+use crate::browser::{self, http, lock, page, storage};
 use crate::callback::{check_callback, parse_callback};
-use crate::config::{ProviderConfig, ProviderKind};
+use crate::config::{ProviderConfig, ProviderKind, TokenStorage};
 use crate::discovery::{cxone_api_base, endpoints_from_discovery};
 use crate::error::{AuthError, Endpoint};
 use crate::id_token::{validate_id_token, Expected, IdClaims};
+use crate::pkce;
 use crate::provider::{cxone_tenant_config_url, discovery_url, Endpoints, UserSource};
 use crate::query;
+use crate::return_to::safe_return_path;
 use crate::token::{authorization_code_form, parse_token_response};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -79,10 +82,14 @@ impl AuthStore {
     pub async fn complete_sign_in(&self, query_string: String) {
         let already_signed_in = self.session().is_some();
         match self.exchange_code(&query_string).await {
-            Ok((session, return_to)) => {
-                self.landing.set(Some(return_to));
+            Ok(Exchanged::SignedIn { session, return_to }) => {
+                // Checked again where it is used: the transaction came from storage.
+                self.landing.set(Some(safe_return_path(Some(&return_to))));
                 self.start_session(session);
             }
+            // Signed out (or signed in elsewhere) while the code was being exchanged: that
+            // decision stands, and the tokens were revoked.
+            Ok(Exchanged::Superseded) => {}
             // A stale or forged callback must not end a session that is working.
             Err(_) if already_signed_in => self.landing.set(None),
             Err(error) => self.state.set(AuthState::Failed(error)),
@@ -96,7 +103,7 @@ impl AuthStore {
         }
     }
 
-    async fn exchange_code(&self, query_string: &str) -> Result<(Session, String), AuthError> {
+    async fn exchange_code(&self, query_string: &str) -> Result<Exchanged, AuthError> {
         let params = parse_callback(query_string);
         // Taken out of storage before anything else: this transaction cannot be used twice.
         let transaction = params.state.as_deref().and_then(storage::take_transaction);
@@ -108,6 +115,8 @@ impl AuthStore {
             });
         }
         self.mark_exchanging();
+        // A sign-out or another tab's sign-in from here on moves the epoch.
+        let epoch = self.epoch();
         let body = authorization_code_form(
             &authorized.code,
             &transaction.verifier,
@@ -122,13 +131,61 @@ impl AuthStore {
         let claims = check_id_token(&transaction, tokens.id_token.as_ref())?;
         let endpoints = complete_endpoints(&transaction.endpoints, claims.as_ref()).await?;
         let session = Session {
+            session_id: pkce::base64url(&browser::random_bytes()?),
             provider_id: transaction.provider_id,
             tokens,
             endpoints,
         };
-        storage::save_session(self.config.token_storage, &session)?;
-        Ok((session, transaction.return_to))
+        let client_id = transaction.client_id;
+        let return_to = transaction.return_to;
+        if self.config.token_storage != TokenStorage::Local {
+            return self.save_new_session(session, epoch, &client_id, return_to, None);
+        }
+        // Under the refresh lock, so that no tab is renewing the session this one replaces.
+        let store = self.clone();
+        lock::with_exclusive_lock(REFRESH_LOCK, || async move {
+            let replaced = storage::load_session(TokenStorage::Local);
+            store.save_new_session(session, epoch, &client_id, return_to, replaced)
+        })
+        .await
     }
+
+    /// Stores a new session, unless a sign-out (or another tab's sign-in) came while it was
+    /// being obtained: that one wins, and the new tokens are revoked instead. A session it
+    /// replaces in shared storage (another user, or the same one signing in twice) has its
+    /// tokens revoked; every tab follows the new sign-in.
+    fn save_new_session(
+        &self,
+        session: Session,
+        epoch: u64,
+        client_id: &str,
+        return_to: String,
+        replaced: Option<Session>,
+    ) -> Result<Exchanged, AuthError> {
+        let (to_revoke, outcome) = if self.epoch() != epoch {
+            (Some(session), Exchanged::Superseded)
+        } else {
+            storage::save_session(self.config.token_storage, &session)?;
+            (replaced, Exchanged::SignedIn { session, return_to })
+        };
+        if let Some(old) = to_revoke {
+            let client_id = client_id.to_owned();
+            spawn_local(async move {
+                revoke::revoke_tokens(&old.tokens, &old.endpoints, &client_id).await;
+            });
+        }
+        Ok(outcome)
+    }
+}
+
+/// What a callback's code exchange came to.
+enum Exchanged {
+    SignedIn {
+        session: Session,
+        return_to: String,
+    },
+    /// A sign-out (or another tab's sign-in) came while the code was being exchanged.
+    Superseded,
 }
 
 /// The provider's endpoints: from the catalog, or from its discovery document (fetched once

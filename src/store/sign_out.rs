@@ -1,13 +1,14 @@
-//! Signing out: revoke where the provider can, clear everything local (other tabs follow),
-//! then end the provider's own login session so the next sign-in is not silent.
+//! Signing out: clear everything local at once (other tabs follow), wait until no refresh is
+//! in flight, revoke the newest tokens where the provider can, then end the provider's own
+//! login session so the next sign-in is not silent. A sign-out is final: nothing in flight
+//! when it was clicked can bring the session back.
 
-use super::{AuthStore, Session};
-use crate::browser::{http, page, storage};
-use crate::config::ProviderConfig;
-use crate::error::Endpoint;
-use crate::provider::{EndSession, Revocation};
+use super::refresh::REFRESH_LOCK;
+use super::{revoke, AuthStore, Session};
+use crate::browser::{lock, page, storage};
+use crate::config::{ProviderConfig, TokenStorage};
+use crate::provider::EndSession;
 use crate::query;
-use crate::token::revocation_form;
 use leptos::task::spawn_local;
 
 impl AuthStore {
@@ -19,33 +20,42 @@ impl AuthStore {
         let notice = "You have signed out.";
         self.end_session(Some(notice.into()));
         let Some(provider) = provider else { return };
-        // The provider's logout page sends the browser back to /login: keep the message for it.
-        storage::set_notice(notice);
+        let store = self.clone();
         spawn_local(async move {
-            revoke(&session, &provider).await;
+            // A refresh in flight in this tab sees the sign-out when it returns: it drops its
+            // tokens and revokes them before it settles.
+            store.refresh_settled().await;
+            let written_back = if store.token_storage() == TokenStorage::Local {
+                store.take_written_back(&session.session_id).await
+            } else {
+                None
+            };
+            let newest = written_back.unwrap_or(session.clone());
+            revoke::revoke_tokens(&newest.tokens, &newest.endpoints, &provider.client_id).await;
+            if newest.tokens != session.tokens {
+                // The tokens this tab had were rotated away by another tab; revoke them too in
+                // case the provider does not spend a rotated refresh token.
+                revoke::revoke_tokens(&session.tokens, &session.endpoints, &provider.client_id)
+                    .await;
+            }
+            // The provider's logout page sends the browser back to /login: keep the message.
+            storage::set_notice(notice);
             end_provider_session(&session, &provider);
         });
     }
-}
 
-/// Best effort: local state is already gone whatever the answer.
-async fn revoke(session: &Session, provider: &ProviderConfig) {
-    match &session.endpoints.revocation {
-        Some(Revocation::GenesysTokensMe(url)) => {
-            let _ =
-                http::delete_with_bearer(url, &session.tokens.access_token, Endpoint::Api).await;
-        }
-        Some(Revocation::Rfc7009(url)) => {
-            // The refresh token is the long-lived one; revoking it ends its access tokens too
-            // on most servers (RFC 7009 section 2.1).
-            let (token, hint) = match &session.tokens.refresh_token {
-                Some(refresh) => (refresh, "refresh_token"),
-                None => (&session.tokens.access_token, "access_token"),
-            };
-            let body = revocation_form(token, hint, &provider.client_id);
-            let _ = http::post_form(url, &body, Endpoint::Api).await;
-        }
-        None => {}
+    /// With shared tokens, other tabs refresh under the Web Lock. Once this tab holds it, no
+    /// refresh is in flight anywhere; one that wrote this session back before it heard of the
+    /// sign-out has left the newest tokens in storage: take them out (to revoke them).
+    async fn take_written_back(&self, session_id: &str) -> Option<Session> {
+        let session_id = session_id.to_owned();
+        lock::with_exclusive_lock(REFRESH_LOCK, || async move {
+            let stored = storage::load_session(TokenStorage::Local)
+                .filter(|stored| stored.session_id == session_id)?;
+            storage::clear_session();
+            Some(stored)
+        })
+        .await
     }
 }
 
