@@ -154,8 +154,14 @@ export async function sessionStorageKeys(page: Page): Promise<string[]> {
   return page.evaluate(() => Object.keys(window.sessionStorage));
 }
 
-/** end2end/screenshots/ (committed: they show what the app looks like). */
-export const SCREENSHOTS_DIR = fileURLToPath(new URL('../screenshots/', import.meta.url));
+/**
+ * Where tests save screenshots: test-results/screenshots/ (ignored), so a test run leaves the
+ * tree clean. `scripts/screenshots.sh` sets UPDATE_SCREENSHOTS=1 to refresh the committed
+ * images in end2end/screenshots/ instead.
+ */
+export const SCREENSHOTS_DIR = fileURLToPath(
+  new URL(process.env.UPDATE_SCREENSHOTS === '1' ? '../screenshots/' : '../test-results/screenshots/', import.meta.url),
+);
 
 export function screenshotPath(name: string): string {
   return path.join(SCREENSHOTS_DIR, name);
@@ -206,18 +212,34 @@ export const sandbox = {
   stats: async (): Promise<SandboxStats> => (await control('stats')).json(),
 };
 
-/** The test config with another token storage policy, served to every page of `target`. */
-export async function useTokenStorage(
-  target: { route: Page['route'] },
-  policy: 'memory' | 'session' | 'local',
-): Promise<void> {
+/** The test config, changed by `change`, served to every page of `target` from now on. */
+export async function useConfig(target: { route: Page['route']; unroute: Page['unroute'] }, change: (config: any) => void): Promise<void> {
   const fixture = JSON.parse(
     await (await import('node:fs/promises')).readFile(new URL('../fixtures/config.test.json', import.meta.url), 'utf8'),
   );
-  fixture.token_storage = policy;
+  change(fixture);
+  await target.unroute('**/config.json').catch(() => {});
   await target.route('**/config.json', (route) =>
     route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(fixture) }),
   );
+}
+
+/** The test config with another token storage policy, served to every page of `target`. */
+export async function useTokenStorage(
+  target: { route: Page['route']; unroute: Page['unroute'] },
+  policy: 'memory' | 'session' | 'local',
+): Promise<void> {
+  await useConfig(target, (config) => {
+    config.token_storage = policy;
+  });
+}
+
+/** Every key of both storages of the app's origin, as seen from `page` (on the app). */
+export async function storageKeys(page: Page): Promise<{ session: string[]; local: string[] }> {
+  return page.evaluate(() => ({
+    session: Object.keys(window.sessionStorage).sort(),
+    local: Object.keys(window.localStorage).sort(),
+  }));
 }
 
 /** The session stored in localStorage (the `local` policy), parsed, or null. */

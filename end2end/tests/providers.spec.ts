@@ -9,6 +9,8 @@ import {
   recordRequests,
   screenshotPath,
   signOut,
+  storageKeys,
+  useConfig,
 } from './helpers';
 
 /** The CXone-flavoured sandbox (its own issuer) and the independent OpenID provider. */
@@ -87,9 +89,15 @@ test.describe('NICE CXone (sandbox)', () => {
     expect(tokenPosts(requests, CXONE, '/auth/token')).toBe(1);
     expect(tokenPosts(requests, SANDBOX, '/oauth/token')).toBe(0);
 
+    // Storage audit: the session and the cached discovery document, nothing else.
+    expect(await storageKeys(page)).toEqual({
+      session: [`pkce-desk.discovery.${CXONE}`, 'pkce-desk.session'],
+      local: [],
+    });
     await signOut(page, `${CXONE}/auth/authorize/logout`);
     await expect(page.getByTestId('login-notice')).toHaveText('You have signed out.');
     expect(await readSession(page)).toBeNull();
+    expect(await storageKeys(page)).toEqual({ session: [], local: [] });
     // RP-initiated logout identified by client_id: the ID token never sat in a URL.
     const logout = requests.requests.find((r) => r.url.startsWith(`${CXONE}/auth/authorize/logout?`));
     expect(logout).toBeTruthy();
@@ -130,6 +138,7 @@ test.describe('NICE CXone (sandbox)', () => {
       const panel = await expectAuthError(page, 'id_token_rejected');
       await expect(panel.getByTestId('error-detail')).toContainText(what);
       expect(await readSession(page)).toBeNull();
+      expect((await storageKeys(page)).session.filter((k) => k.startsWith('pkce-desk.tx.'))).toEqual([]);
       expect(await page.evaluate(() => Object.keys(window.localStorage))).toEqual([]);
       if (mode === 'id_token_wrong_nonce') {
         await page.screenshot({ path: screenshotPath('error-id-token.png'), fullPage: true });
@@ -139,7 +148,7 @@ test.describe('NICE CXone (sandbox)', () => {
 });
 
 test.describe('mix-up defence across providers', () => {
-  test('a login started at Genesys never sends its code to CXone, even when the callback says so', async ({ page }) => {
+  test('a callback claiming to come from CXone is refused by its iss before any token request', async ({ page }) => {
     const requests = recordRequests(page);
     await page.goto('/login');
     await page.getByTestId('sign-in-sandbox-genesys').click();
@@ -156,9 +165,35 @@ test.describe('mix-up defence across providers', () => {
     expect(tokenPosts(requests, OIDC, '/token')).toBe(0);
   });
 
-  test('a login started at CXone only ever calls CXone', async ({ page }) => {
+  test('the code goes to the token endpoint recorded at login, even when config now names another server', async ({
+    page,
+  }) => {
+    const requests = recordRequests(page);
+    await page.goto('/login');
+    await page.getByTestId('sign-in-sandbox-genesys').click();
+    await page.waitForURL((url) => url.origin === SANDBOX && url.pathname === '/oauth/authorize');
+    // While the agent is at the provider, config.json now sends this provider to another
+    // server: a token endpoint derived from config at callback time would go there.
+    await useConfig(page.context(), (config) => {
+      config.providers[0].login_base = CXONE;
+      config.providers[0].api_base = CXONE;
+    });
+    await page.getByLabel('Username').fill(ADA.username);
+    await page.getByLabel('Password').fill(ADA.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await expect(page.getByTestId('user-name')).toHaveText(ADA.name);
+    expect(tokenPosts(requests, SANDBOX, '/oauth/token')).toBe(1);
+    expect(requests.requests.filter((r) => r.url.startsWith(CXONE))).toEqual([]);
+  });
+
+  test('a login started at CXone only ever calls CXone, even when config now names another issuer', async ({
+    page,
+  }) => {
     const requests = recordRequests(page);
     await startCxone(page);
+    await useConfig(page.context(), (config) => {
+      config.providers[1].issuer = OIDC;
+    });
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect(page.getByTestId('user-name')).toHaveText(ADA.name);
     await page.getByTestId('refresh-now').click();
@@ -191,6 +226,10 @@ test.describe('any OpenID provider (panva oidc-provider)', () => {
     await expect(page.getByTestId('user-name')).toHaveText(ADA.name);
     await expect(page.getByTestId('user-email')).toHaveText(ADA.username);
     await expect(page.getByTestId('token-renewal')).toContainText('automatic');
+    expect(await storageKeys(page)).toEqual({
+      session: [`pkce-desk.discovery.${OIDC}`, 'pkce-desk.session'],
+      local: [],
+    });
     // RFC 9207: oidc-provider sends iss and advertises it; the app accepted it.
     expect(requests.urls().some((u) => u.startsWith(`${APP}/callback?`) && new URL(u).searchParams.get('iss') === OIDC)).toBe(true);
     await page.screenshot({ path: screenshotPath('dashboard-oidc.png'), fullPage: true });
@@ -209,6 +248,7 @@ test.describe('any OpenID provider (panva oidc-provider)', () => {
     await page.waitForURL(onPath('/login'));
     await expect(page.getByTestId('login-notice')).toHaveText('You have signed out.');
     expect(await readSession(page)).toBeNull();
+    expect(await storageKeys(page)).toEqual({ session: [], local: [] });
     for (const r of requests.requests) expect(r.url).not.toContain('id_token_hint');
   });
 });

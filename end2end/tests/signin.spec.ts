@@ -220,6 +220,8 @@ test.describe('sign-in with the sandbox (Genesys Cloud stand-in)', () => {
     await expect(page.getByTestId('error-remedy')).not.toBeEmpty();
     expect(page.url()).not.toContain('error=');
     expect(requests.tokenPosts()).toBe(0);
+    // The error ends the login: its transaction (and verifier) is gone.
+    expect((await sessionStorageKeys(page)).filter((k) => k.startsWith(TX_PREFIX))).toEqual([]);
     await page.screenshot({ path: screenshotPath('error-cancelled.png'), fullPage: true });
 
     const fresh = panel.getByTestId('fresh-sign-in');
@@ -255,6 +257,7 @@ test.describe('sign-in with the sandbox (Genesys Cloud stand-in)', () => {
     // An <img src=x> that had been parsed would have requested /x.
     expect(requests.urls().filter((url) => new URL(url).pathname === '/x')).toEqual([]);
     expect(requests.tokenPosts()).toBe(0);
+    expect((await sessionStorageKeys(page)).filter((k) => k.startsWith(TX_PREFIX))).toEqual([]);
   });
 
   test('f. reload and history after sign-in never replay the code', async ({ page }) => {
