@@ -8,13 +8,13 @@
 #
 # Builds what it needs into a temporary folder (never dist/), serves both apps with
 # end2end/serve-dist.mjs on free 127.0.0.1 ports, starts the sandbox, runs bench/run.mjs and
-# writes bench/results/latest.json (BENCH_OUT to change). Exits non-zero only when something
+# writes target/bench/latest.json (ignored; BENCH_OUT to change). Exits non-zero only when something
 # could not be built or measured; a missed target is printed, not an error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 RUNS=${BENCH_RUNS:-7}
-OUT=${BENCH_OUT:-bench/results/latest.json}
+OUT=${BENCH_OUT:-target/bench/latest.json}
 SIZES=0
 for arg in "$@"; do
   case "$arg" in
