@@ -5,6 +5,7 @@ use std::time::Instant;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 
+use crate::controls::Counter;
 use crate::responses::unauthorized;
 use crate::store::Grant;
 use crate::AppState;
@@ -26,17 +27,40 @@ impl IntoResponse for Unauthorized {
     }
 }
 
+/// The live grant behind the request's bearer token, or why there is none.
+/// Counted in the stats (`api_calls`, `api_rejected_401`) for both flavors.
+pub fn check_bearer(state: &AppState, headers: &HeaderMap) -> Result<Grant, BearerError> {
+    let grant = match bearer_token(headers) {
+        None => Err(BearerError::Missing),
+        // A temporary guard: the store's lock is released before the controls' is taken.
+        Some(token) => state
+            .store()
+            .access_grant(token, Instant::now())
+            .ok_or(BearerError::Dead),
+    };
+    let mut controls = state.controls();
+    controls.count(Counter::ApiCalls);
+    if grant.is_err() {
+        controls.count(Counter::ApiRejected401);
+    }
+    grant
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BearerError {
+    Missing,
+    /// Unknown, expired or revoked.
+    Dead,
+}
+
 /// The live grant behind the request's bearer token.
 pub fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Grant, Unauthorized> {
-    let Some(token) = bearer_token(headers) else {
-        return Err(Unauthorized(
-            "No authentication bearer token specified in authorization header.",
-        ));
-    };
-    state
-        .store()
-        .access_grant(token, Instant::now())
-        .ok_or(Unauthorized("Invalid login credentials."))
+    check_bearer(state, headers).map_err(|e| match e {
+        BearerError::Missing => {
+            Unauthorized("No authentication bearer token specified in authorization header.")
+        }
+        BearerError::Dead => Unauthorized("Invalid login credentials."),
+    })
 }
 
 #[cfg(test)]

@@ -29,6 +29,27 @@ pub enum Flavor {
     Cxone,
 }
 
+/// Whether the authorization server gives the public client refresh tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefreshTokens {
+    /// No refresh token in the code grant's response, and the refresh grant is refused with
+    /// `invalid_client`: Genesys documents that grant as needing client credentials, so a PKCE
+    /// (public) client most likely gets none (see PROVIDERS.md, "second source check").
+    None,
+    /// Refresh tokens are issued and rotate on every refresh, with reuse detection.
+    Rotate,
+}
+
+impl RefreshTokens {
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "none" => Some(Self::None),
+            "rotate" => Some(Self::Rotate),
+            _ => None,
+        }
+    }
+}
+
 /// Everything the server needs to know. Tests build this directly.
 #[derive(Debug, Clone)]
 pub struct SandboxConfig {
@@ -50,6 +71,9 @@ pub struct SandboxConfig {
     /// The cxone flavor's HS256 key. `None`: 32 random bytes per process. Not a
     /// CLI option: in-process tests set it to check signatures.
     pub signing_key: Option<Vec<u8>>,
+    /// `--refresh-tokens`: `None` by default for genesys, `Rotate` for cxone (which issues
+    /// refresh tokens with `scope=openid` alone).
+    pub refresh_tokens: RefreshTokens,
 }
 
 impl Default for SandboxConfig {
@@ -67,6 +91,7 @@ impl Default for SandboxConfig {
             flavor: Flavor::Genesys,
             issuer: None,
             signing_key: None,
+            refresh_tokens: RefreshTokens::None,
         }
     }
 }
@@ -77,6 +102,7 @@ impl SandboxConfig {
         Self {
             flavor: Flavor::Cxone,
             client_id: CXONE_DEFAULT_CLIENT_ID.to_string(),
+            refresh_tokens: RefreshTokens::Rotate,
             ..Self::default()
         }
     }
@@ -114,6 +140,7 @@ where
     let mut config = SandboxConfig::default();
     let mut redirect_uris: Vec<String> = Vec::new();
     let mut client_id_given = false;
+    let mut refresh_tokens: Option<RefreshTokens> = None;
     let mut args = args.into_iter();
 
     while let Some(arg) = args.next() {
@@ -162,6 +189,13 @@ where
                     _ => return Err(format!("--flavor must be genesys or cxone, not: {v}")),
                 };
             }
+            "--refresh-tokens" => {
+                let v = value("--refresh-tokens")?;
+                refresh_tokens =
+                    Some(RefreshTokens::parse(&v).ok_or_else(|| {
+                        format!("--refresh-tokens must be none or rotate, not: {v}")
+                    })?);
+            }
             "--redirect-uri" => {
                 let v = value("--redirect-uri")?;
                 validate_redirect_uri(&v)?;
@@ -178,6 +212,10 @@ where
     if config.flavor == Flavor::Cxone && !client_id_given {
         config.client_id = CXONE_DEFAULT_CLIENT_ID.to_string();
     }
+    config.refresh_tokens = refresh_tokens.unwrap_or(match config.flavor {
+        Flavor::Genesys => RefreshTokens::None,
+        Flavor::Cxone => RefreshTokens::Rotate,
+    });
     Ok(Command::Run(config))
 }
 
@@ -243,7 +281,7 @@ pub fn origin_of(url: &str) -> Option<String> {
 /// Usage text; `--help` also lists the demo users.
 pub fn usage() -> String {
     format!(
-        "Usage: sandbox [--flavor genesys|cxone] [--port PORT] [--access-token-lifetime SECONDS] [--client-id ID] [--redirect-uri URL]... [--test-controls]\n\
+        "Usage: sandbox [--flavor genesys|cxone] [--port PORT] [--access-token-lifetime SECONDS] [--client-id ID] [--redirect-uri URL]... [--refresh-tokens none|rotate] [--test-controls]\n\
          \n\
          A local stand-in for Genesys Cloud's or NICE CXone's authorization server and API\n\
          (listens on 127.0.0.1 only).\n\
@@ -259,6 +297,10 @@ pub fn usage() -> String {
          \x20                                  with --flavor cxone: {CXONE_DEFAULT_CLIENT_ID})\n\
          \x20 --redirect-uri URL               a registered redirect URI, repeatable\n\
          \x20                                  (default {} and {})\n\
+         \x20 --refresh-tokens none|rotate     none: no refresh tokens, the refresh grant is refused\n\
+         \x20                                  (invalid_client) as Genesys most likely does for a PKCE\n\
+         \x20                                  client; rotate: rotating refresh tokens with reuse\n\
+         \x20                                  detection (default none; with --flavor cxone: rotate)\n\
          \x20 --test-controls                  serve /__sandbox/* so tests can inject failures,\n\
          \x20                                  change token settings and read request counts\n\
          \x20                                  (and close every connection after its response)\n\
@@ -303,6 +345,7 @@ mod tests {
         assert!(!c.test_controls);
         assert_eq!(c.flavor, Flavor::Genesys);
         assert_eq!(c.issuer, None);
+        assert_eq!(c.refresh_tokens, RefreshTokens::None);
         assert_eq!(
             c.redirect_uris,
             vec![
@@ -354,6 +397,8 @@ mod tests {
         assert_eq!(c.flavor, Flavor::Cxone);
         assert_eq!(c.client_id, "pkce-desk demo@Sandbox");
         assert_eq!(c.client_id, SandboxConfig::cxone().client_id);
+        assert_eq!(c.refresh_tokens, RefreshTokens::Rotate);
+        assert_eq!(SandboxConfig::cxone().refresh_tokens, RefreshTokens::Rotate);
         // An explicit client id wins, in either order.
         for list in [
             ["--client-id", "a b@c", "--flavor=cxone"],
@@ -371,9 +416,34 @@ mod tests {
             (c.flavor, c.client_id.as_str()),
             (Flavor::Genesys, "pkce-desk-demo")
         );
+        assert_eq!(c.refresh_tokens, RefreshTokens::None);
         assert!(parse_args(args(&["--flavor", "nice"])).is_err());
         assert!(parse_args(args(&["--flavor"])).is_err());
         assert!(usage().contains("--flavor genesys|cxone"));
+    }
+
+    #[test]
+    fn refresh_tokens_flag() {
+        for (list, expected) in [
+            (&["--refresh-tokens", "rotate"][..], RefreshTokens::Rotate),
+            (&["--refresh-tokens=none"][..], RefreshTokens::None),
+            (
+                &["--flavor=cxone", "--refresh-tokens=none"][..],
+                RefreshTokens::None,
+            ),
+            (
+                &["--refresh-tokens=none", "--flavor=cxone"][..],
+                RefreshTokens::None,
+            ),
+        ] {
+            let Command::Run(c) = parse_args(args(list)).unwrap() else {
+                panic!("expected Run")
+            };
+            assert_eq!(c.refresh_tokens, expected, "{list:?}");
+        }
+        assert!(parse_args(args(&["--refresh-tokens", "yes"])).is_err());
+        assert!(parse_args(args(&["--refresh-tokens"])).is_err());
+        assert!(usage().contains("--refresh-tokens none|rotate"));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde_json::{json, Map, Value};
 
-use crate::config::{Flavor, SandboxConfig};
+use crate::config::{Flavor, RefreshTokens, SandboxConfig};
 
 /// What a failure rule applies to. A request matches several at once: a refresh
 /// matches `Token` and `TokenRefresh`, GET /api/v2/users/me matches `UsersMe` and `Api`.
@@ -54,6 +54,13 @@ pub enum Mode {
     MalformedJson,
     WrongContentType,
     Oversized,
+    /// `oversized`'s body sent chunked, without Content-Length.
+    OversizedChunked,
+    /// A small gzip body (Content-Encoding: gzip) that inflates to `oversized`'s.
+    OversizedGzip,
+    /// Handled at once (code consumed, refresh token rotated), but the response is held
+    /// back for `delay_ms`: a response still in flight when the client moves on.
+    HoldResponse,
     RedirectError,
     WrongState,
     Iss,
@@ -67,7 +74,7 @@ pub enum Mode {
     NoIdToken,
 }
 
-const MODES: [(&str, Mode); 21] = [
+const MODES: [(&str, Mode); 24] = [
     ("drop", Mode::Drop),
     ("delay", Mode::Delay),
     ("invalid_grant", Mode::InvalidGrant),
@@ -80,6 +87,9 @@ const MODES: [(&str, Mode); 21] = [
     ("malformed_json", Mode::MalformedJson),
     ("wrong_content_type", Mode::WrongContentType),
     ("oversized", Mode::Oversized),
+    ("oversized_chunked", Mode::OversizedChunked),
+    ("oversized_gzip", Mode::OversizedGzip),
+    ("hold_response", Mode::HoldResponse),
     ("redirect_error", Mode::RedirectError),
     ("wrong_state", Mode::WrongState),
     ("iss", Mode::Iss),
@@ -147,6 +157,9 @@ pub const MAX_DELAY_MS: u64 = 600_000;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Settings {
     pub access_token_lifetime: Duration,
+    /// `None`: no refresh tokens at all and the refresh grant is refused; the two
+    /// switches below only matter with `Rotate`.
+    pub refresh_tokens: RefreshTokens,
     /// Off: neither grant returns a refresh token.
     pub issue_refresh_tokens: bool,
     /// Off: a refresh returns no new refresh token and the old one stays valid.
@@ -157,6 +170,7 @@ impl Settings {
     pub fn from_config(config: &SandboxConfig) -> Self {
         Self {
             access_token_lifetime: config.access_token_lifetime,
+            refresh_tokens: config.refresh_tokens,
             issue_refresh_tokens: true,
             rotate_refresh_tokens: true,
         }
@@ -166,7 +180,18 @@ impl Settings {
     /// When it does not, the client keeps using the old one (RFC 6749 6), so
     /// that one must stay valid or its next refresh would look like reuse.
     pub fn rotates_on_refresh(&self) -> bool {
-        self.issue_refresh_tokens && self.rotate_refresh_tokens
+        self.issues_refresh_tokens() && self.rotate_refresh_tokens
+    }
+
+    /// Whether the code grant's response carries a refresh token.
+    pub fn issues_refresh_tokens(&self) -> bool {
+        self.refresh_tokens == RefreshTokens::Rotate && self.issue_refresh_tokens
+    }
+
+    /// Whether the refresh grant is refused outright (`invalid_client`), as for a
+    /// public client that may not use it.
+    pub fn refuses_refresh_grant(&self) -> bool {
+        self.refresh_tokens == RefreshTokens::None
     }
 }
 
@@ -186,9 +211,18 @@ pub enum Counter {
     TenantConfig,
     /// cxone flavor: GET /.well-known/openid-configuration.
     Discovery,
+    /// GET /oauth/authorize answered with a code at once, thanks to a live SSO session.
+    AuthorizeSilent,
+    /// Bearer-protected API requests that reached the token check (not those a
+    /// failure rule answered).
+    ApiCalls,
+    /// Of those, the ones rejected with 401: no, unknown, expired or revoked token.
+    ApiRejected401,
+    /// Refresh tokens that were live when DELETE /api/v2/tokens/me revoked their sign-in.
+    RevokedRefreshTokens,
 }
 
-const COUNTERS: [(&str, Counter); 11] = [
+const COUNTERS: [(&str, Counter); 15] = [
     ("authorize_page", Counter::AuthorizePage),
     ("authorize_submit", Counter::AuthorizeSubmit),
     ("token_authorization_code", Counter::TokenAuthorizationCode),
@@ -200,6 +234,10 @@ const COUNTERS: [(&str, Counter); 11] = [
     ("logout", Counter::Logout),
     ("tenant_config", Counter::TenantConfig),
     ("discovery", Counter::Discovery),
+    ("authorize_silent", Counter::AuthorizeSilent),
+    ("api_calls", Counter::ApiCalls),
+    ("api_rejected_401", Counter::ApiRejected401),
+    ("revoked_refresh_tokens", Counter::RevokedRefreshTokens),
 ];
 
 /// Requests that reached a handler, whatever their outcome (failure rules
@@ -270,7 +308,11 @@ impl Controls {
     }
 
     pub fn count(&mut self, counter: Counter) {
-        self.stats.0[counter as usize] += 1;
+        self.add(counter, 1);
+    }
+
+    pub fn add(&mut self, counter: Counter, n: u64) {
+        self.stats.0[counter as usize] += n;
     }
 
     pub fn stats(&self) -> &Stats {
@@ -284,6 +326,9 @@ impl Controls {
     pub fn update_settings(&mut self, update: SettingsUpdate) {
         if let Some(lifetime) = update.access_token_lifetime {
             self.settings.access_token_lifetime = lifetime;
+        }
+        if let Some(refresh_tokens) = update.refresh_tokens {
+            self.settings.refresh_tokens = refresh_tokens;
         }
         if let Some(issue) = update.issue_refresh_tokens {
             self.settings.issue_refresh_tokens = issue;
@@ -305,6 +350,7 @@ impl Controls {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct SettingsUpdate {
     pub access_token_lifetime: Option<Duration>,
+    pub refresh_tokens: Option<RefreshTokens>,
     pub issue_refresh_tokens: Option<bool>,
     pub rotate_refresh_tokens: Option<bool>,
 }
@@ -394,16 +440,24 @@ pub fn parse_settings(body: &[u8]) -> Result<SettingsUpdate, String> {
         &map,
         &[
             "access_token_lifetime",
+            "refresh_tokens",
             "issue_refresh_tokens",
             "rotate_refresh_tokens",
         ],
     )?;
+    let refresh_tokens = match string(&map, "refresh_tokens")? {
+        None => None,
+        Some(value) => Some(RefreshTokens::parse(value).ok_or_else(|| {
+            format!("unknown refresh_tokens \"{value}\" (expected one of: none, rotate)")
+        })?),
+    };
     let access_token_lifetime = match unsigned(&map, "access_token_lifetime")? {
         Some(0) => return Err("access_token_lifetime must be at least 1 second".into()),
         secs => secs.map(Duration::from_secs),
     };
     Ok(SettingsUpdate {
         access_token_lifetime,
+        refresh_tokens,
         issue_refresh_tokens: boolean(&map, "issue_refresh_tokens")?,
         rotate_refresh_tokens: boolean(&map, "rotate_refresh_tokens")?,
     })
@@ -599,11 +653,22 @@ mod tests {
         assert_eq!(u.access_token_lifetime, Some(Duration::from_secs(5)));
         assert_eq!(u.issue_refresh_tokens, Some(false));
         assert_eq!(u.rotate_refresh_tokens, Some(true));
+        assert_eq!(u.refresh_tokens, None);
+        let u = parse_settings(br#"{"refresh_tokens":"rotate"}"#).unwrap();
+        assert_eq!(u.refresh_tokens, Some(RefreshTokens::Rotate));
         for (body, expected) in [
             (r#"{"access_token_lifetime":0}"#, "at least 1 second"),
             (r#"{"access_token_lifetime":1.5}"#, "non-negative integer"),
             (r#"{"issue_refresh_tokens":"no"}"#, "true or false"),
             (r#"{"lifetime":5}"#, "unknown field \"lifetime\""),
+            (
+                r#"{"refresh_tokens":"always"}"#,
+                "unknown refresh_tokens \"always\"",
+            ),
+            (
+                r#"{"refresh_tokens":true}"#,
+                "refresh_tokens must be a string",
+            ),
         ] {
             let message = parse_settings(body.as_bytes()).unwrap_err();
             assert!(message.contains(expected), "{body}: {message}");
@@ -648,7 +713,8 @@ mod tests {
         assert_eq!(json["token_refresh"], 2);
         assert_eq!(json["logout"], 1);
         assert_eq!(json["authorize_page"], 0);
-        assert_eq!(json.as_object().unwrap().len(), 11);
+        assert_eq!(json.as_object().unwrap().len(), 15);
+        assert_eq!(json["api_rejected_401"], 0);
         assert_eq!(json["tenant_config"], 0);
         assert_eq!(json["discovery"], 0);
         // `get` indexes by discriminant, so the table must follow the enum's order.
@@ -656,14 +722,26 @@ mod tests {
             assert_eq!(*counter as usize, i);
         }
 
+        // The genesys default: no refresh tokens, whatever the two switches say.
+        let s = c.settings();
+        assert!(s.refuses_refresh_grant() && !s.issues_refresh_tokens() && !s.rotates_on_refresh());
+        c.update_settings(SettingsUpdate {
+            refresh_tokens: Some(RefreshTokens::Rotate),
+            ..SettingsUpdate::default()
+        });
+        let s = c.settings();
+        assert!(!s.refuses_refresh_grant() && s.issues_refresh_tokens() && s.rotates_on_refresh());
         c.update_settings(SettingsUpdate {
             access_token_lifetime: Some(Duration::from_secs(5)),
+            refresh_tokens: None,
             issue_refresh_tokens: None,
             rotate_refresh_tokens: Some(false),
         });
         let s = c.settings();
         assert_eq!(s.access_token_lifetime, Duration::from_secs(5));
         assert!(s.issue_refresh_tokens && !s.rotate_refresh_tokens && !s.rotates_on_refresh());
+        c.add(Counter::RevokedRefreshTokens, 3);
+        assert_eq!(c.stats().to_json()["revoked_refresh_tokens"], 3);
 
         c.add_rule(rule(r#"{"endpoint":"api","mode":"forbidden"}"#).unwrap());
         c.reset();

@@ -5,6 +5,13 @@
 //! code is consumed, no refresh token rotated), so a test can retry it.
 //! `delay` is the exception: it only postpones normal handling.
 
+use std::convert::Infallible;
+use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
 use axum::extract::connect_info::ConnectInfo;
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -26,6 +33,15 @@ pub const MALFORMED_JSON: &str = "{\"access_token\": \"trunc";
 /// Comfortably over the 100 KiB a client might cap token responses at.
 pub const OVERSIZED_PADDING: usize = 128 * 1024;
 
+/// Sent in pieces this big by `oversized_chunked`.
+const CHUNK: usize = 8 * 1024;
+
+tokio::task_local! {
+    /// Milliseconds the current request's response is to be held (`hold_response`);
+    /// set by `triggered`, carried out by `layer` once the handler has answered.
+    static HELD_MS: Arc<AtomicU64>;
+}
+
 /// Marks a response that must never reach the client; `layer` aborts the
 /// connection instead, and the log shows "dropped".
 #[derive(Debug, Clone, Copy)]
@@ -40,6 +56,14 @@ pub async fn triggered(
 ) -> Option<Fault> {
     // The guard is a temporary: the lock is released before the sleep.
     let fault = state.controls().take(endpoints, applies)?;
+    if fault.mode == Mode::HoldResponse {
+        // Outside `layer` (no test controls) there is nothing to hold: rules cannot exist.
+        let _ = HELD_MS.try_with(|held| {
+            let ms = u64::try_from(fault.delay.as_millis()).unwrap_or(u64::MAX);
+            held.store(ms, Ordering::Relaxed)
+        });
+        return Some(fault);
+    }
     if !fault.delay.is_zero() {
         tokio::time::sleep(fault.delay).await;
     }
@@ -57,7 +81,11 @@ pub async fn intercept(state: &AppState, endpoints: &[Endpoint]) -> Option<Respo
 /// for the authorization endpoint's own modes, which `authorize` answers itself.
 pub fn respond(state: &AppState, fault: &Fault) -> Option<Response> {
     let response = match fault.mode {
-        Mode::Delay | Mode::RedirectError | Mode::WrongState | Mode::Iss => return None,
+        Mode::Delay
+        | Mode::HoldResponse
+        | Mode::RedirectError
+        | Mode::WrongState
+        | Mode::Iss => return None,
         // The cxone token endpoint answers these itself (a normal response, altered ID token).
         Mode::IdTokenWrongNonce
         | Mode::IdTokenWrongAud
@@ -106,13 +134,56 @@ pub fn respond(state: &AppState, fault: &Fault) -> Option<Response> {
             )
                 .into_response(),
         ),
-        Mode::Oversized => {
-            let mut body = fake_token_json(state);
-            body["padding"] = json!("x".repeat(OVERSIZED_PADDING));
-            no_store(StatusCode::OK, Json(body).into_response())
-        }
+        Mode::Oversized => no_store(
+            StatusCode::OK,
+            Json(oversized(fake_token_json(state))).into_response(),
+        ),
+        Mode::OversizedChunked => oversized_chunked(oversized(fake_token_json(state))),
+        Mode::OversizedGzip => oversized_gzip(oversized(fake_token_json(state))),
     };
     Some(response)
+}
+
+/// `body` plus a `"padding"` string that takes it over 100 KiB.
+pub fn oversized(mut body: Value) -> Value {
+    body["padding"] = json!("x".repeat(OVERSIZED_PADDING));
+    body
+}
+
+/// 200 JSON sent in 8 KiB chunks with no Content-Length (HTTP/1.1 chunked transfer
+/// encoding), so a client cannot refuse it by the header: it has to count as it reads.
+pub fn oversized_chunked(body: Value) -> Response {
+    let bytes = body.to_string().into_bytes();
+    let chunks: Vec<Result<Bytes, Infallible>> = bytes
+        .chunks(CHUNK)
+        .map(|chunk| Ok(Bytes::copy_from_slice(chunk)))
+        .collect();
+    let response = (
+        [(header::CONTENT_TYPE, "application/json")],
+        Body::from_stream(futures_util::stream::iter(chunks)),
+    )
+        .into_response();
+    no_store(StatusCode::OK, response)
+}
+
+/// 200 JSON gzip-compressed (`Content-Encoding: gzip`): a few hundred bytes on the wire,
+/// Content-Length included, that a browser inflates to over 100 KiB before the app sees it.
+pub fn oversized_gzip(body: Value) -> Response {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    // Writing to a Vec cannot fail.
+    let compressed = encoder
+        .write_all(body.to_string().as_bytes())
+        .and_then(|()| encoder.finish())
+        .unwrap_or_default();
+    let response = (
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CONTENT_ENCODING, "gzip"),
+        ],
+        compressed,
+    )
+        .into_response();
+    no_store(StatusCode::OK, response)
 }
 
 /// A well-formed token response whose tokens were never issued: the body is
@@ -124,7 +195,7 @@ fn fake_token_json(state: &AppState) -> Value {
         "token_type": "bearer",
         "expires_in": settings.access_token_lifetime.as_secs(),
     });
-    if settings.issue_refresh_tokens {
+    if settings.issues_refresh_tokens() {
         body["refresh_token"] = json!(random::token());
     }
     body
@@ -152,7 +223,12 @@ pub async fn layer(request: Request, next: Next) -> Response {
         .extensions()
         .get::<ConnectInfo<AbortHandle>>()
         .map(|ConnectInfo(handle)| handle.clone());
-    let mut response = next.run(request).await;
+    let held = Arc::new(AtomicU64::new(0));
+    let mut response = HELD_MS.scope(held.clone(), next.run(request)).await;
+    let held_ms = held.load(Ordering::Relaxed);
+    if held_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(held_ms)).await;
+    }
     if response.extensions().get::<Dropped>().is_some() {
         match abort {
             Some(handle) => handle.abort(),

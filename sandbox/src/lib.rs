@@ -22,6 +22,7 @@ pub mod params;
 pub mod pkce;
 pub mod random;
 pub mod responses;
+pub mod sso;
 pub mod store;
 pub mod users;
 
@@ -112,6 +113,14 @@ pub fn app(config: SandboxConfig) -> Router {
                 post(handlers::controls::expire_access_tokens),
             )
             .route("/__sandbox/stats", get(handlers::controls::stats))
+            .route(
+                "/__sandbox/expire-sso-sessions",
+                post(handlers::controls::expire_sso_sessions),
+            )
+            .route(
+                "/__sandbox/token-status",
+                post(handlers::controls::token_status),
+            )
             .route("/__sandbox/reset", post(handlers::controls::reset));
     }
     let mut router =

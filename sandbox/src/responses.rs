@@ -56,16 +56,26 @@ pub fn redirect(location: &str) -> Response {
     }
 }
 
-/// Token endpoint error (RFC 6749 5.2); invalid_client is 401, the rest 400.
-pub fn oauth_error(error: &str, description: &str) -> Response {
-    let status = if error == "invalid_client" {
+/// The status of a token endpoint error (RFC 6749 5.2): invalid_client is 401, the rest 400.
+pub fn oauth_error_status(error: &str) -> StatusCode {
+    if error == "invalid_client" {
         StatusCode::UNAUTHORIZED
     } else {
         StatusCode::BAD_REQUEST
-    };
+    }
+}
+
+/// Genesys' token endpoint error: RFC 6749 5.2 plus `description`, which Genesys adds with
+/// the same text (Go SDK `AuthErrorResponse`; a captured body in PROVIDERS.md).
+pub fn oauth_error(error: &str, description: &str) -> Response {
     no_store(
-        status,
-        Json(json!({ "error": error, "error_description": description })).into_response(),
+        oauth_error_status(error),
+        Json(json!({
+            "error": error,
+            "description": description,
+            "error_description": description,
+        }))
+        .into_response(),
     )
 }
 

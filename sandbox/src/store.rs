@@ -4,7 +4,7 @@
 //! Lives behind one `Mutex` (see `lib.rs`); every method is a single short
 //! critical section, so check-and-update steps cannot interleave.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use crate::random;
@@ -73,6 +73,37 @@ pub enum CodeError {
     Reused,
 }
 
+/// Where a refresh token stands, for the test controls' `token-status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefreshStatus {
+    /// Can be presented.
+    Live,
+    /// Rotated away; presenting it again revokes its family.
+    Spent,
+    /// Its family was revoked (sign-out, code replay or reuse detection).
+    Revoked,
+    /// Never issued by this server (or issued before a restart).
+    Unknown,
+}
+
+impl RefreshStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Live => "live",
+            Self::Spent => "spent",
+            Self::Revoked => "revoked",
+            Self::Unknown => "unknown",
+        }
+    }
+}
+
+/// A signed-in browser at the sign-in page (the SSO cookie's server side).
+#[derive(Debug, Clone)]
+pub struct SsoSession {
+    pub user_id: String,
+    pub expires_at: Instant,
+}
+
 #[derive(Debug, PartialEq, Eq)]
 pub enum RefreshError {
     Unknown,
@@ -86,6 +117,11 @@ pub struct Store {
     codes: HashMap<String, AuthCode>,
     access: HashMap<String, AccessToken>,
     refresh: HashMap<String, RefreshToken>,
+    /// Refresh tokens dropped by `revoke_family`, so tests can ask whether a given
+    /// one was revoked. Only strings: small enough to keep for a demo's lifetime.
+    revoked_refresh: HashSet<String>,
+    /// SSO cookie value -> session.
+    sso: HashMap<String, SsoSession>,
     next_family: FamilyId,
     /// `None`: opaque random access tokens.
     minter: Option<AccessTokenMinter>,
@@ -251,16 +287,72 @@ impl Store {
             .map(|t| t.grant.clone())
     }
 
-    /// Drops every access and refresh token of the family. Codes stay (marked
-    /// used) so a later replay is still recognised.
-    pub fn revoke_family(&mut self, family: FamilyId) {
+    /// Drops every access and refresh token of the family and returns how many of
+    /// the refresh tokens were live (not spent). Codes stay (marked used) so a later
+    /// replay is still recognised.
+    pub fn revoke_family(&mut self, family: FamilyId) -> u64 {
         self.access.retain(|_, t| t.grant.family != family);
-        self.refresh.retain(|_, t| t.grant.family != family);
+        let mut live = 0;
+        let revoked = &mut self.revoked_refresh;
+        self.refresh.retain(|token, t| {
+            if t.grant.family != family {
+                return true;
+            }
+            live += u64::from(!t.used);
+            revoked.insert(token.clone());
+            false
+        });
         for code in self.codes.values_mut() {
             if code.family == family {
                 code.used = true;
             }
         }
+        live
+    }
+
+    pub fn refresh_status(&self, refresh_token: &str) -> RefreshStatus {
+        match self.refresh.get(refresh_token) {
+            Some(t) if t.used => RefreshStatus::Spent,
+            Some(_) => RefreshStatus::Live,
+            None if self.revoked_refresh.contains(refresh_token) => RefreshStatus::Revoked,
+            None => RefreshStatus::Unknown,
+        }
+    }
+
+    /// Refresh tokens that can still be presented (they never expire here).
+    pub fn live_refresh_tokens(&self) -> usize {
+        self.refresh.values().filter(|t| !t.used).count()
+    }
+
+    /// Starts an SSO session for `user_id`; returns the cookie value.
+    pub fn start_sso(&mut self, user_id: &str, lifetime: Duration, now: Instant) -> String {
+        self.sso.retain(|_, s| s.expires_at > now);
+        let id = random::token();
+        self.sso.insert(
+            id.clone(),
+            SsoSession {
+                user_id: user_id.to_string(),
+                expires_at: now + lifetime,
+            },
+        );
+        id
+    }
+
+    /// The user of a live SSO session.
+    pub fn sso_user(&self, id: &str, now: Instant) -> Option<String> {
+        self.sso
+            .get(id)
+            .filter(|s| now < s.expires_at)
+            .map(|s| s.user_id.clone())
+    }
+
+    pub fn end_sso(&mut self, id: &str) {
+        self.sso.remove(id);
+    }
+
+    /// Every SSO session ends now (test control).
+    pub fn end_all_sso(&mut self) {
+        self.sso.clear();
     }
 
     /// Keeps memory bounded in a long-running demo.
@@ -411,9 +503,53 @@ mod tests {
         let t1 = s.issue_tokens(g1, HOUR, true, now);
         let g2 = grant_of(&s.redeem_code(&c2, now).unwrap());
         let t2 = s.issue_tokens(g2.clone(), HOUR, true, now);
-        s.revoke_family(g2.family);
+        assert_eq!(s.live_refresh_tokens(), 2);
+        assert_eq!(s.revoke_family(g2.family), 1);
         assert!(s.access_grant(&t1.access_token, now).is_some());
         assert!(s.access_grant(&t2.access_token, now).is_none());
+        assert_eq!(s.live_refresh_tokens(), 1);
+        let r1 = t1.refresh_token.unwrap();
+        let r2 = t2.refresh_token.unwrap();
+        assert_eq!(s.refresh_status(&r1), RefreshStatus::Live);
+        assert_eq!(s.refresh_status(&r2), RefreshStatus::Revoked);
+        assert_eq!(s.refresh_status("never-issued"), RefreshStatus::Unknown);
+    }
+
+    #[test]
+    fn revoking_a_family_counts_its_rotated_live_token_only() {
+        let mut s = Store::new();
+        let now = Instant::now();
+        let c = code(&mut s, now);
+        let g = grant_of(&s.redeem_code(&c, now).unwrap());
+        let first = s.issue_tokens(g.clone(), HOUR, true, now);
+        let first_refresh = first.refresh_token.unwrap();
+        let second = s
+            .rotate_refresh(&first_refresh, "client", HOUR, true, now)
+            .unwrap();
+        let second_refresh = second.refresh_token.unwrap();
+        assert_eq!(s.refresh_status(&first_refresh), RefreshStatus::Spent);
+        assert_eq!(s.refresh_status(&second_refresh), RefreshStatus::Live);
+        // Revoked with the first (pre-rotation) access token's family: the rotated one goes too.
+        assert_eq!(s.revoke_family(g.family), 1);
+        assert_eq!(s.refresh_status(&first_refresh), RefreshStatus::Revoked);
+        assert_eq!(s.refresh_status(&second_refresh), RefreshStatus::Revoked);
+        assert_eq!(s.live_refresh_tokens(), 0);
+    }
+
+    #[test]
+    fn sso_sessions_expire_and_end() {
+        let mut s = Store::new();
+        let now = Instant::now();
+        let a = s.start_sso("ada", Duration::from_secs(10), now);
+        let b = s.start_sso("grace", Duration::from_secs(10), now);
+        assert_ne!(a, b);
+        assert_eq!(s.sso_user(&a, now).as_deref(), Some("ada"));
+        assert_eq!(s.sso_user(&a, now + Duration::from_secs(10)), None);
+        s.end_sso(&a);
+        assert_eq!(s.sso_user(&a, now), None);
+        assert_eq!(s.sso_user(&b, now).as_deref(), Some("grace"));
+        s.end_all_sso();
+        assert_eq!(s.sso_user(&b, now), None);
     }
 
     #[test]

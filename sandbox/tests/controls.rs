@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use common::{
     assert_allows_origin, assert_bad_credentials, assert_error, assert_invalid_token_challenge,
     assert_no_cors, authorize_params, client, code_grant, header, location, query_string,
-    refresh_grant, send, start_with, start_with_controls, str_of, Sandbox, APP_ORIGIN, CHALLENGE,
-    CLIENT, REDIRECT, VERIFIER,
+    refresh_grant, rotating, send, start_with, start_with_controls, str_of, Sandbox, APP_ORIGIN,
+    CHALLENGE, CLIENT, REDIRECT, VERIFIER,
 };
 use pkce_desk_sandbox::SandboxConfig;
 use reqwest::header::LOCATION;
@@ -108,7 +108,7 @@ impl Sandbox {
 
 #[tokio::test]
 async fn controls_are_404_without_the_flag() {
-    let sb = start_with(SandboxConfig::default()).await;
+    let sb = start_with(rotating()).await;
     for path in [
         "/__sandbox/fail-next",
         "/__sandbox/settings",
@@ -372,7 +372,7 @@ async fn drop_without_abortable_listener_is_an_empty_200_without_cors() {
     let base = format!("http://{}", listener.local_addr().unwrap());
     let app = pkce_desk_sandbox::app(SandboxConfig {
         test_controls: true,
-        ..SandboxConfig::default()
+        ..rotating()
     });
     tokio::spawn(async move { axum::serve(listener, app).await });
     let http = client();
@@ -687,6 +687,8 @@ async fn stats_count_every_request_that_reached_a_handler() {
             "authorize_page": 0, "authorize_submit": 0, "token_authorization_code": 0,
             "token_refresh": 0, "token_other": 0, "users_me": 0, "tokens_me": 0,
             "revoke": 0, "logout": 0, "tenant_config": 0, "discovery": 0,
+            "authorize_silent": 0, "api_calls": 0, "api_rejected_401": 0,
+            "revoked_refresh_tokens": 0, "live_refresh_tokens": 0,
         })
     );
 
@@ -731,6 +733,10 @@ async fn stats_count_every_request_that_reached_a_handler() {
             "authorize_page": 1, "authorize_submit": 2, "token_authorization_code": 1,
             "token_refresh": 2, "token_other": 2, "users_me": 2, "tokens_me": 1,
             "revoke": 1, "logout": 1, "tenant_config": 0, "discovery": 0,
+            // Four API calls reached the token check, none with a dead token; the sign-out
+            // revoked the one live (rotated) refresh token.
+            "authorize_silent": 0, "api_calls": 4, "api_rejected_401": 0,
+            "revoked_refresh_tokens": 1, "live_refresh_tokens": 0,
         })
     );
 
@@ -744,7 +750,7 @@ async fn reset_clears_rules_and_stats_and_restores_settings() {
     let sb = start_with(SandboxConfig {
         test_controls: true,
         access_token_lifetime: Duration::from_secs(120),
-        ..SandboxConfig::default()
+        ..rotating()
     })
     .await;
     let before = sb.tokens().await;

@@ -10,8 +10,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use common::{
     assert_allows_origin, assert_bad_credentials, assert_html, assert_no_cors, assert_no_store,
-    authorize_params, code_grant, header, location, query_string, refresh_grant, start_default,
-    start_with, Sandbox, APP_ORIGIN, CHALLENGE, CLIENT, REDIRECT, VERIFIER,
+    authorize_params, code_grant, header, location, query_string, refresh_grant, rotating,
+    start_rotating, start_with, Sandbox, APP_ORIGIN, CHALLENGE, CLIENT, REDIRECT, VERIFIER,
 };
 use pkce_desk_sandbox::SandboxConfig;
 use reqwest::header::{CONTENT_TYPE, LOCATION};
@@ -113,7 +113,7 @@ async fn assert_unauthorized(response: Response) {
 
 #[tokio::test]
 async fn full_flow_sign_in_exchange_and_profile() {
-    let sb = start_default().await;
+    let sb = start_rotating().await;
 
     // Sign-in page.
     let mut params = authorize_params(Some("s t&x"), CHALLENGE);
@@ -228,7 +228,7 @@ async fn full_flow_sign_in_exchange_and_profile() {
 
 #[tokio::test]
 async fn second_user_gets_own_profile() {
-    let sb = start_default().await;
+    let sb = start_rotating().await;
     let response = sb
         .sign_in("grace@example.com", "demo", None, CHALLENGE)
         .await;
@@ -244,7 +244,7 @@ async fn second_user_gets_own_profile() {
 
 #[tokio::test]
 async fn pkce_mismatch_is_invalid_grant() {
-    let sb = start_default().await;
+    let sb = start_rotating().await;
     let code = sb.code_for(CHALLENGE).await;
     let wrong = "x".repeat(43);
     let description = assert_invalid_grant(sb.exchange(&code, &wrong).await).await;
@@ -255,7 +255,7 @@ async fn pkce_mismatch_is_invalid_grant() {
 
 #[tokio::test]
 async fn malformed_verifier_is_invalid_grant_even_if_it_hashes_right() {
-    let sb = start_default().await;
+    let sb = start_rotating().await;
     let verifier = "too-short";
     let code = sb
         .code_for(&challenge_for(&format!("{verifier}{}", "a".repeat(34))))
@@ -271,7 +271,7 @@ async fn malformed_verifier_is_invalid_grant_even_if_it_hashes_right() {
 
 #[tokio::test]
 async fn other_valid_pkce_pair_works() {
-    let sb = start_default().await;
+    let sb = start_rotating().await;
     let verifier = "0123456789abcdefghijklmnopqrstuvwxyz-._~ABCDEFGHIJ";
     let code = sb.code_for(&challenge_for(verifier)).await;
     assert_eq!(sb.exchange(&code, verifier).await.status(), StatusCode::OK);
@@ -279,7 +279,7 @@ async fn other_valid_pkce_pair_works() {
 
 #[tokio::test]
 async fn code_reuse_is_rejected_and_revokes_tokens() {
-    let sb = start_default().await;
+    let sb = start_rotating().await;
     let code = sb.code_for(CHALLENGE).await;
     let (access, refresh) = token_pair(sb.exchange(&code, VERIFIER).await).await;
     assert_eq!(sb.me(&access, "").await.status(), StatusCode::OK);
@@ -294,7 +294,7 @@ async fn code_reuse_is_rejected_and_revokes_tokens() {
 async fn expired_code_is_invalid_grant() {
     let sb = start_with(SandboxConfig {
         code_lifetime: Duration::from_millis(200),
-        ..SandboxConfig::default()
+        ..rotating()
     })
     .await;
     let code = sb.code_for(CHALLENGE).await;
@@ -305,13 +305,13 @@ async fn expired_code_is_invalid_grant() {
 
 #[tokio::test]
 async fn unknown_code_is_invalid_grant() {
-    let sb = start_default().await;
+    let sb = start_rotating().await;
     assert_invalid_grant(sb.exchange("no-such-code", VERIFIER).await).await;
 }
 
 #[tokio::test]
 async fn redirect_uri_mismatch_at_authorize_is_an_error_page() {
-    let sb = start_default().await;
+    let sb = start_rotating().await;
     for bad in [
         "http://127.0.0.1:8080/callback/",
         "http://127.0.0.1:8080/Callback",
@@ -342,7 +342,7 @@ async fn redirect_uri_mismatch_at_authorize_is_an_error_page() {
 
 #[tokio::test]
 async fn redirect_uri_mismatch_at_token_is_invalid_grant() {
-    let sb = start_default().await;
+    let sb = start_rotating().await;
     let code = sb.code_for(CHALLENGE).await;
     let response = sb
         .token(&[
@@ -360,7 +360,7 @@ async fn redirect_uri_mismatch_at_token_is_invalid_grant() {
 
 #[tokio::test]
 async fn unknown_client_id() {
-    let sb = start_default().await;
+    let sb = start_rotating().await;
     let mut params = authorize_params(Some("st"), CHALLENGE);
     params[0].1 = "someone-else";
     let response = sb.get_authorize(&params).await;
@@ -379,7 +379,7 @@ async fn unknown_client_id() {
 async fn configured_client_id_is_the_only_known_one() {
     let sb = start_with(SandboxConfig {
         client_id: "other-client".into(),
-        ..SandboxConfig::default()
+        ..rotating()
     })
     .await;
     // With a different registered client, the default one is unknown everywhere.
@@ -389,7 +389,7 @@ async fn configured_client_id_is_the_only_known_one() {
 
 #[tokio::test]
 async fn wrong_password_rerenders_form_with_message() {
-    let sb = start_default().await;
+    let sb = start_rotating().await;
     let response = sb
         .sign_in("ada@example.com", "wrong", Some("st"), CHALLENGE)
         .await;
@@ -413,7 +413,7 @@ async fn wrong_password_rerenders_form_with_message() {
 
 #[tokio::test]
 async fn cancel_redirects_access_denied_with_state() {
-    let sb = start_default().await;
+    let sb = start_rotating().await;
     let mut form = authorize_params(Some("keep-me"), CHALLENGE);
     form.push(("action", "cancel"));
     let response = sb.post_authorize(&form).await;
@@ -432,7 +432,7 @@ async fn cancel_redirects_access_denied_with_state() {
 
 #[tokio::test]
 async fn authorize_errors_are_redirected_with_state() {
-    let sb = start_default().await;
+    let sb = start_rotating().await;
     let cases: [(&str, &str, &str); 5] = [
         ("response_type", "token", "unsupported_response_type"),
         ("code_challenge_method", "plain", "invalid_request"),
@@ -464,7 +464,7 @@ async fn code_is_appended_to_existing_query() {
     let redirect = "http://127.0.0.1:8080/callback?tenant=a";
     let sb = start_with(SandboxConfig {
         redirect_uris: vec![redirect.into()],
-        ..SandboxConfig::default()
+        ..rotating()
     })
     .await;
     let response = sb
@@ -500,7 +500,7 @@ async fn code_is_appended_to_existing_query() {
 async fn access_token_expires() {
     let sb = start_with(SandboxConfig {
         access_token_lifetime: Duration::from_secs(1),
-        ..SandboxConfig::default()
+        ..rotating()
     })
     .await;
     let code = sb.code_for(CHALLENGE).await;
@@ -520,7 +520,7 @@ async fn access_token_expires() {
 
 #[tokio::test]
 async fn missing_or_unknown_bearer_token_is_401() {
-    let sb = start_default().await;
+    let sb = start_rotating().await;
     assert_unauthorized(sb.get("/api/v2/users/me").await).await;
     assert_unauthorized(sb.me("not-a-token", "").await).await;
     let response = sb
@@ -536,7 +536,7 @@ async fn missing_or_unknown_bearer_token_is_401() {
 
 #[tokio::test]
 async fn refresh_rotation_and_reuse_detection() {
-    let sb = start_default().await;
+    let sb = start_rotating().await;
     let (access1, refresh1) = sb.tokens().await;
 
     let response = sb.refresh(&refresh1).await;
@@ -567,7 +567,7 @@ async fn refresh_rotation_and_reuse_detection() {
 
 #[tokio::test]
 async fn reuse_revokes_only_its_own_family() {
-    let sb = start_default().await;
+    let sb = start_rotating().await;
     let (access_a, refresh_a) = sb.tokens().await;
     let (access_b, _) = sb.tokens().await;
     let _ = token_pair(sb.refresh(&refresh_a).await).await;
@@ -578,7 +578,7 @@ async fn reuse_revokes_only_its_own_family() {
 
 #[tokio::test]
 async fn refresh_errors() {
-    let sb = start_default().await;
+    let sb = start_rotating().await;
     assert_invalid_grant(sb.refresh("unknown").await).await;
     let response = sb
         .token(&[("grant_type", "refresh_token"), ("client_id", CLIENT)])
@@ -592,7 +592,7 @@ async fn refresh_errors() {
 
 #[tokio::test]
 async fn delete_tokens_me_revokes_the_sign_in() {
-    let sb = start_default().await;
+    let sb = start_rotating().await;
     let (access, refresh) = sb.tokens().await;
     let (other_access, _) = sb.tokens().await;
     let response = sb.bearer_delete("/api/v2/tokens/me", &access).await;
@@ -606,7 +606,7 @@ async fn delete_tokens_me_revokes_the_sign_in() {
 
 #[tokio::test]
 async fn cors_for_allowed_origin_only() {
-    let sb = start_default().await;
+    let sb = start_rotating().await;
     let (access, _) = sb.tokens().await;
 
     for origin in [APP_ORIGIN, "http://localhost:8080"] {
@@ -667,7 +667,7 @@ async fn cors_for_allowed_origin_only() {
 
 #[tokio::test]
 async fn token_endpoint_requires_form_encoding() {
-    let sb = start_default().await;
+    let sb = start_rotating().await;
     let code = sb.code_for(CHALLENGE).await;
     let json = serde_json::json!({
         "grant_type": "authorization_code",
@@ -701,7 +701,7 @@ async fn token_endpoint_requires_form_encoding() {
 
 #[tokio::test]
 async fn token_request_validation() {
-    let sb = start_default().await;
+    let sb = start_rotating().await;
     let code = sb.code_for(CHALLENGE).await;
     let full = code_grant(&code, VERIFIER, CLIENT);
     for skip in 0..full.len() {
@@ -729,7 +729,7 @@ async fn token_request_validation() {
 
 #[tokio::test]
 async fn state_is_html_escaped_in_page() {
-    let sb = start_default().await;
+    let sb = start_rotating().await;
     let evil = "\"><script>alert(1)</script>";
     let response = sb
         .get_authorize(&authorize_params(Some(evil), CHALLENGE))
@@ -757,7 +757,7 @@ async fn state_is_html_escaped_in_page() {
 
 #[tokio::test]
 async fn logout_redirects_only_to_app_origins() {
-    let sb = start_default().await;
+    let sb = start_rotating().await;
     let response = sb
         .get_query(
             "/logout",
@@ -797,7 +797,7 @@ async fn logout_redirects_only_to_app_origins() {
 
 #[tokio::test]
 async fn health_and_not_found() {
-    let sb = start_default().await;
+    let sb = start_rotating().await;
     let response = sb.get("/health").await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.text().await.unwrap(), "ok");

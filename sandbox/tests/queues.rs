@@ -4,7 +4,7 @@
 mod common;
 
 use common::{
-    assert_bad_credentials, code_grant, location, send, start_default, start_with_controls,
+    assert_bad_credentials, code_grant, location, send, start_rotating, start_with_controls,
     Sandbox, APP_ORIGIN, CHALLENGE, CLIENT, VERIFIER,
 };
 use reqwest::{Response, StatusCode};
@@ -40,7 +40,7 @@ impl Sandbox {
 
 #[tokio::test]
 async fn lists_the_signed_in_users_queues_as_a_genesys_page() {
-    let sb = start_default().await;
+    let sb = start_rotating().await;
     let token = sb.access_token("ada@example.com").await;
     let response = sb.queues(Some(&token)).await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -81,7 +81,7 @@ async fn lists_the_signed_in_users_queues_as_a_genesys_page() {
 
 #[tokio::test]
 async fn wants_a_live_bearer_token() {
-    let sb = start_default().await;
+    let sb = start_rotating().await;
     for token in [None, Some("not-a-token")] {
         assert_bad_credentials(sb.queues(token).await).await;
     }

@@ -13,7 +13,8 @@ use crate::params::Params;
 use crate::responses::no_store;
 use crate::AppState;
 
-/// The discovery document, with the paths real CXone publishes. No
+/// The discovery document, with the fields and paths of CXone's published one (see
+/// tests/fixtures/cxone/openid-configuration.json), but HS256. No
 /// revocation_endpoint and no authorization_response_iss_parameter_supported:
 /// CXone has neither (the authorization response still carries `iss`).
 pub fn document(cx: &Cxone) -> Value {
@@ -29,8 +30,6 @@ pub fn document(cx: &Cxone) -> Value {
         "display_values_supported": ["page", "popup"],
         "code_challenge_methods_supported": ["S256"],
         "id_token_signing_alg_values_supported": ["HS256"],
-        "grant_types_supported": ["authorization_code", "refresh_token"],
-        "token_endpoint_auth_methods_supported": ["none"],
     })
 }
 

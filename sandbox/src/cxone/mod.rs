@@ -12,7 +12,7 @@ pub mod logout;
 pub mod token;
 pub mod users;
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -22,11 +22,11 @@ use rand::rngs::OsRng;
 use rand::TryRngCore;
 use serde_json::{json, Value};
 
-use crate::auth::bearer_token;
+use crate::auth::{check_bearer, BearerError};
 use crate::config::{Flavor, SandboxConfig};
 use crate::controls::{Endpoint, Fault, Mode};
 use crate::pages::Brand;
-use crate::responses::no_store;
+use crate::responses::{no_store, oauth_error_status};
 use crate::store::{Grant, Store};
 use crate::{faults, handlers, jwt, random, AppState};
 
@@ -178,20 +178,27 @@ impl IntoResponse for InvalidToken {
 
 /// The live grant behind the request's bearer token.
 pub fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Grant, InvalidToken> {
-    let Some(token) = bearer_token(headers) else {
-        return Err(InvalidToken("No bearer token in the Authorization header."));
-    };
-    state
-        .store()
-        .access_grant(token, Instant::now())
-        .ok_or(InvalidToken(
-            "The access token is invalid, expired or revoked.",
-        ))
+    check_bearer(state, headers).map_err(|e| match e {
+        BearerError::Missing => InvalidToken("No bearer token in the Authorization header."),
+        BearerError::Dead => InvalidToken("The access token is invalid, expired or revoked."),
+    })
+}
+
+/// CXone's token endpoint error: `errorDescription` in camel case, as CXone's
+/// global-authentication OpenAPI types name it (PROVIDERS.md, second source check).
+pub fn oauth_error(error: &str, description: &str) -> Response {
+    no_store(
+        oauth_error_status(error),
+        Json(json!({ "error": error, "errorDescription": description })).into_response(),
+    )
 }
 
 /// `faults::respond` with CXone's error shapes and token responses.
 pub fn respond(state: &AppState, fault: &Fault) -> Option<Response> {
     let response = match fault.mode {
+        Mode::InvalidGrant => oauth_error("invalid_grant", faults::INJECTED),
+        Mode::InvalidClient => oauth_error("invalid_client", faults::INJECTED),
+        Mode::OauthError => oauth_error(&fault.error, faults::INJECTED),
         Mode::Unauthorized => invalid_token("The access token is invalid, expired or revoked."),
         Mode::Forbidden => api_error(
             StatusCode::FORBIDDEN,
@@ -215,11 +222,14 @@ pub fn respond(state: &AppState, fault: &Fault) -> Option<Response> {
             )
                 .into_response(),
         ),
-        Mode::Oversized => {
-            let mut body = fake_token_json(state);
-            body["padding"] = json!("x".repeat(faults::OVERSIZED_PADDING));
-            no_store(StatusCode::OK, Json(body).into_response())
+        Mode::Oversized => no_store(
+            StatusCode::OK,
+            Json(faults::oversized(fake_token_json(state))).into_response(),
+        ),
+        Mode::OversizedChunked => {
+            faults::oversized_chunked(faults::oversized(fake_token_json(state)))
         }
+        Mode::OversizedGzip => faults::oversized_gzip(faults::oversized(fake_token_json(state))),
         _ => return faults::respond(state, fault),
     };
     Some(response)
@@ -242,7 +252,7 @@ fn fake_token_json(state: &AppState) -> Value {
         "id_token": format!("{}.{}.{}", random::token(), random::token(), random::token()),
         "issued_token_type": ACCESS_TOKEN_TYPE,
     });
-    if settings.issue_refresh_tokens {
+    if settings.issues_refresh_tokens() {
         body["refresh_token"] = json!(random::token());
     }
     body

@@ -24,7 +24,7 @@ use crate::controls::{Mode, Settings};
 use crate::faults;
 use crate::handlers::token::run_grant;
 use crate::params::{is_form_urlencoded, Params};
-use crate::responses::{no_store, oauth_error};
+use crate::responses::no_store;
 use crate::store::IssuedTokens;
 use crate::users::by_id;
 use crate::{random, AppState};
@@ -57,7 +57,7 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Byte
     }
 
     let (Some(params), Some(grant_type)) = (&params, grant_type) else {
-        return oauth_error(
+        return super::oauth_error(
             "invalid_request",
             "The token request must be sent as application/x-www-form-urlencoded.",
         );
@@ -65,7 +65,7 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Byte
     let settings = state.controls().settings();
     let tokens = match run_grant(&state, &settings, params, grant_type) {
         Ok(tokens) => tokens,
-        Err(error) => return error.into_response(),
+        Err(error) => return error.into_cxone_response(),
     };
     // Only the code grant's ID token carries the authorization request's nonce.
     let nonce = if code_grant {

@@ -41,7 +41,9 @@ pub fn names(user: &DemoUser) -> (&'static str, &'static str) {
     user.name.split_once(' ').unwrap_or((user.name, ""))
 }
 
-/// GET /user-management/v1/users/{userId}.
+/// GET /user-management/v1/users/{userId}: exactly the fields of NICE's SDK model
+/// (`@nice-devone/core-sdk` `CXoneUserDetails`, read from `response.data.user`), no team or
+/// role names (the record has only their ids).
 pub fn user_json(user: &DemoUser) -> Value {
     let p = profile(user);
     let (first, last) = names(user);
@@ -56,12 +58,9 @@ pub fn user_json(user: &DemoUser) -> Value {
             "emailAddress": user.username,
             "status": "Active",
             "teamId": p.team_id,
-            "teamName": user.department,
-            "roleName": user.title,
-            "timeZone": "Europe/London",
             "roleUUID": p.role_uuid,
+            "timeZone": "Europe/London",
             "type": "Agent",
-            "agentId": p.agent_id,
         }
     })
 }
@@ -91,7 +90,7 @@ mod tests {
         assert_ne!(PROFILES[0].agent_id, PROFILES[1].agent_id);
         assert_eq!(names(&DEMO_USERS[1]), ("Grace", "Hopper"));
         let json = user_json(&DEMO_USERS[0]);
-        assert_eq!(json["user"]["teamName"], "Customer Care");
-        assert_eq!(json["user"]["roleName"], "Senior Agent");
+        assert_eq!(json["user"].as_object().unwrap().len(), 12);
+        assert_eq!(json["user"]["teamId"], PROFILES[0].team_id);
     }
 }

@@ -5,7 +5,8 @@
 //! the sandbox an open redirector. Later errors go back to the app.
 //!
 //! Failure rules for "authorize" (see `controls`) apply only to requests that
-//! would succeed: a GET that shows the page or a POST that issues a code.
+//! would succeed: a GET that shows the page or issues a code (SSO, see `sso`), or a
+//! POST that issues a code.
 
 use std::time::Instant;
 
@@ -19,7 +20,7 @@ use crate::faults::{self, INJECTED};
 use crate::pages::{error_page, sign_in_page, SignInForm};
 use crate::params::{is_form_urlencoded, with_query, Params};
 use crate::responses::{html, redirect};
-use crate::{pkce, random, users, AppState};
+use crate::{pkce, random, sso, users, AppState};
 
 /// A request whose client and redirect URI have been verified.
 pub(crate) struct AuthorizeRequest<'a> {
@@ -193,14 +194,28 @@ pub(crate) fn validate<'a>(
     Ok(request)
 }
 
-/// GET: show the sign-in form.
-pub async fn show(State(state): State<AppState>, uri: Uri) -> Response {
+/// GET: show the sign-in form, or, with a live SSO session and no `prompt=login`, answer
+/// with a code at once (every check above still applies).
+pub async fn show(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Response {
     state.controls().count(Counter::AuthorizePage);
     let params = Params::from_query(uri.query());
     let request = match validate(&state, &params, true) {
         Ok(request) => request,
         Err(rejection) => return rejection.into_response(),
     };
+    let forced_login = params
+        .all("prompt")
+        .any(|p| p.split(' ').any(|v| v == "login"));
+    let sso_user = match sso::session_id(&headers) {
+        Some(id) if !forced_login => state.store().sso_user(id, Instant::now()),
+        _ => None,
+    };
+    if let Some(user_id) = sso_user {
+        state.controls().count(Counter::AuthorizeSilent);
+        // As for a form submission that issues a code: every rule applies.
+        let fault = faults::triggered(&state, &[Endpoint::Authorize], |_| true).await;
+        return code_response(&state, &request, &user_id, fault.as_ref()).0;
+    }
     // Rules that alter a code's redirect stay queued for the form submission.
     if let Some(fault) =
         faults::triggered(&state, &[Endpoint::Authorize], |mode| !mode.needs_code()).await
@@ -215,7 +230,7 @@ pub async fn show(State(state): State<AppState>, uri: Uri) -> Response {
     html(StatusCode::OK, sign_in_page(&request.form("", None)))
 }
 
-/// POST: cancel, re-prompt on bad credentials, or issue a code.
+/// POST: cancel, re-prompt on bad credentials, or issue a code (and start an SSO session).
 pub async fn submit(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     state.controls().count(Counter::AuthorizeSubmit);
     if !is_form_urlencoded(&headers) {
@@ -245,11 +260,37 @@ pub async fn submit(State(state): State<AppState>, headers: HeaderMap, body: Byt
     };
 
     let fault = faults::triggered(&state, &[Endpoint::Authorize], |_| true).await;
-    match &fault {
-        Some(fault) if fault.mode == Mode::RedirectError => return request.injected_error(fault),
+    let (mut response, issued) = code_response(&state, &request, user.id, fault.as_ref());
+    if issued {
+        // A new sign-in replaces the browser's previous session, if any.
+        let session = {
+            let mut store = state.store();
+            if let Some(old) = sso::session_id(&headers) {
+                store.end_sso(old);
+            }
+            store.start_sso(user.id, sso::LIFETIME, Instant::now())
+        };
+        sso::set_cookie(&mut response, &session);
+    }
+    response
+}
+
+/// Issues a code for `user_id` and redirects back to the app, unless a triggered
+/// `fault` answers instead (its error redirect or injected response). The flag says
+/// whether a code was issued.
+fn code_response(
+    state: &AppState,
+    request: &AuthorizeRequest<'_>,
+    user_id: &str,
+    fault: Option<&Fault>,
+) -> (Response, bool) {
+    match fault {
+        Some(fault) if fault.mode == Mode::RedirectError => {
+            return (request.injected_error(fault), false)
+        }
         Some(fault) => {
-            if let Some(response) = faults::respond(&state, fault) {
-                return response;
+            if let Some(response) = faults::respond(state, fault) {
+                return (response, false);
             }
         }
         None => {}
@@ -259,11 +300,11 @@ pub async fn submit(State(state): State<AppState>, headers: HeaderMap, body: Byt
         request.client_id,
         request.redirect_uri,
         request.code_challenge,
-        user.id,
+        user_id,
         state.config.code_lifetime,
         Instant::now(),
     );
-    let mode = fault.as_ref().map(|f| f.mode);
+    let mode = fault.map(|f| f.mode);
     // `wrong_state`: a real code, but a state the app never sent (present even
     // if it sent none), as a mix-up or injected response would carry.
     let different_state = random::token();
@@ -274,8 +315,8 @@ pub async fn submit(State(state): State<AppState>, headers: HeaderMap, body: Byt
         (_, None) => {}
     }
     // `iss` (RFC 9207): an issuer, typically the wrong one, for apps that check it.
-    if let Some(fault) = fault.as_ref().filter(|f| f.mode == Mode::Iss) {
+    if let Some(fault) = fault.filter(|f| f.mode == Mode::Iss) {
         pairs.push(("iss", &fault.error));
     }
-    redirect(&with_query(request.redirect_uri, &pairs))
+    (redirect(&with_query(request.redirect_uri, &pairs)), true)
 }

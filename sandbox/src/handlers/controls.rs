@@ -10,6 +10,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use serde_json::{json, Value};
 
 use crate::controls::{check_flavor, parse_rule, parse_settings};
 use crate::responses::api_error;
@@ -52,10 +53,37 @@ pub async fn expire_access_tokens(State(state): State<AppState>) -> Response {
     StatusCode::NO_CONTENT.into_response()
 }
 
-/// GET /__sandbox/stats: request counts since start or the last reset.
+/// GET /__sandbox/stats: request counts since start or the last reset, plus
+/// `live_refresh_tokens`, the store's current count (not reset by `reset`).
 pub async fn stats(State(state): State<AppState>) -> Response {
-    let stats = state.controls().stats().to_json();
+    let mut stats = state.controls().stats().to_json();
+    stats["live_refresh_tokens"] = json!(state.store().live_refresh_tokens());
     Json(stats).into_response()
+}
+
+/// POST /__sandbox/expire-sso-sessions: every sign-in page session ends now; the next
+/// authorization request shows the form again.
+pub async fn expire_sso_sessions(State(state): State<AppState>) -> Response {
+    state.store().end_all_sso();
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// POST /__sandbox/token-status `{"refresh_token": "..."}`:
+/// `{"refresh_token_status": "live" | "spent" | "revoked" | "unknown"}`.
+pub async fn token_status(State(state): State<AppState>, body: Bytes) -> Response {
+    let token = match serde_json::from_slice::<Value>(&body) {
+        Ok(Value::Object(map)) => match (map.get("refresh_token"), map.len()) {
+            (Some(Value::String(token)), 1) => token.clone(),
+            _ => {
+                return bad_request(
+                    "the body must be {\"refresh_token\": \"...\"} and nothing else",
+                )
+            }
+        },
+        _ => return bad_request("the body must be a JSON object"),
+    };
+    let status = state.store().refresh_status(&token);
+    Json(json!({ "refresh_token_status": status.as_str() })).into_response()
 }
 
 /// POST /__sandbox/reset: back to the command line's behaviour. Codes and

@@ -29,8 +29,15 @@ fn fail(error: &'static str, description: impl Into<String>) -> TokenError {
 }
 
 impl IntoResponse for TokenError {
+    /// Genesys' shape; the cxone flavor uses `into_cxone_response`.
     fn into_response(self) -> Response {
         oauth_error(self.error, &self.description)
+    }
+}
+
+impl TokenError {
+    pub(crate) fn into_cxone_response(self) -> Response {
+        crate::cxone::oauth_error(self.error, &self.description)
     }
 }
 
@@ -186,7 +193,7 @@ fn authorization_code(
     Ok(store.issue_tokens(
         grant,
         settings.access_token_lifetime,
-        settings.issue_refresh_tokens,
+        settings.issues_refresh_tokens(),
         now,
     ))
 }
@@ -198,6 +205,11 @@ fn refresh_token(
 ) -> Result<IssuedTokens, TokenError> {
     let [refresh_token, client_id] = required(params, ["refresh_token", "client_id"])?;
     check_client(state, client_id)?;
+    // `--refresh-tokens none`: what Genesys answers a client without credentials, for which
+    // this grant is not allowed. Checked after the client so an unknown one still says so.
+    if settings.refuses_refresh_grant() {
+        return Err(fail("invalid_client", "authentication failed"));
+    }
 
     state
         .store()

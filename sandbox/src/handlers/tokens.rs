@@ -40,6 +40,8 @@ pub async fn revoke(State(state): State<AppState>, headers: HeaderMap) -> Respon
         Ok(grant) => grant,
         Err(rejection) => return rejection.into_response(),
     };
-    state.store().revoke_family(grant.family);
+    // The whole family: rotated refresh tokens the client may never have seen included.
+    let revoked = state.store().revoke_family(grant.family);
+    state.controls().add(Counter::RevokedRefreshTokens, revoked);
     StatusCode::NO_CONTENT.into_response()
 }

@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 
+use pkce_desk_sandbox::config::RefreshTokens;
 use pkce_desk_sandbox::{serve_with_shutdown, SandboxConfig};
 use reqwest::header::HeaderMap;
 use reqwest::redirect::Policy;
@@ -52,15 +53,24 @@ pub async fn start_with(config: SandboxConfig) -> Sandbox {
     }
 }
 
-pub async fn start_default() -> Sandbox {
-    start_with(SandboxConfig::default()).await
+/// The Genesys flavor with rotating refresh tokens (`--refresh-tokens rotate`; the
+/// default is `none`), which most tests exercise, as the e2e suite's sandbox does.
+pub fn rotating() -> SandboxConfig {
+    SandboxConfig {
+        refresh_tokens: RefreshTokens::Rotate,
+        ..SandboxConfig::default()
+    }
 }
 
-/// The Genesys flavor with the test controls (`/__sandbox/*`) on.
+pub async fn start_rotating() -> Sandbox {
+    start_with(rotating()).await
+}
+
+/// The Genesys flavor with rotating refresh tokens and the test controls (`/__sandbox/*`) on.
 pub async fn start_with_controls() -> Sandbox {
     start_with(SandboxConfig {
         test_controls: true,
-        ..SandboxConfig::default()
+        ..rotating()
     })
     .await
 }
