@@ -31,7 +31,11 @@ pub fn parse_callback(query_string: &str) -> CallbackParams {
         code: get("code").map(Secret::new),
         iss: get("iss"),
         error: get("error"),
-        error_description: get("error_description"),
+        // RFC 6749's name first; CXone's error redirect is undocumented, so its API's camel
+        // case and Genesys' `description` are read too.
+        error_description: crate::error::ERROR_DESCRIPTION_FIELDS
+            .iter()
+            .find_map(|name| get(name).filter(|text| !text.trim().is_empty())),
     }
 }
 
@@ -216,5 +220,24 @@ mod tests {
     fn knows_an_empty_callback() {
         assert!(parse_callback("").is_empty());
         assert!(!parse_callback("?state=x").is_empty());
+    }
+
+    #[test]
+    fn error_description_is_read_in_each_providers_spelling() {
+        for name in ["error_description", "errorDescription", "description"] {
+            let error = check(
+                &format!("?error=access_denied&{name}=Nope%20%3Ci%3E&state=s1"),
+                Some(transaction()),
+            )
+            .unwrap_err();
+            assert_eq!(
+                error,
+                AuthError::AuthorizationDenied {
+                    error: "access_denied".into(),
+                    description: Some("Nope <i>".into())
+                },
+                "{name}"
+            );
+        }
     }
 }

@@ -135,6 +135,23 @@ pub fn provider_text(raw: &str) -> String {
     cleaned.trim().to_owned()
 }
 
+/// The names providers give an OAuth error's human-readable text, in the order they are read:
+/// RFC 6749's `error_description`, CXone's `errorDescription` (its OpenAPI types), and Genesys
+/// Cloud's `description` (which it sends next to, or instead of, `error_description`).
+pub const ERROR_DESCRIPTION_FIELDS: [&str; 3] =
+    ["error_description", "errorDescription", "description"];
+
+/// The provider's description of an error, from a JSON error body in any of the shapes above.
+/// Kept as the provider wrote it (the views show it as text; [`provider_text`] bounds it).
+pub fn provider_error_description(body: &serde_json::Value) -> Option<String> {
+    ERROR_DESCRIPTION_FIELDS.iter().find_map(|name| {
+        body.get(name)
+            .and_then(serde_json::Value::as_str)
+            .filter(|text| !text.trim().is_empty())
+            .map(str::to_owned)
+    })
+}
+
 const ADMIN_OAUTH_CLIENT: &str = "In Genesys Cloud: Admin > Integrations > OAuth, open the client named in config.json and check that its grant type is \"Code Authorization\" with PKCE, that the redirect URI matches this page's /callback exactly, and that it has the scopes this app needs.";
 
 impl AuthError {
@@ -568,5 +585,37 @@ mod tests {
             .presentation()
             .what_happened
             .contains("<script>alert(1)</script>"));
+    }
+
+    #[test]
+    fn reads_the_error_description_of_each_provider() {
+        let description =
+            |body: &str| provider_error_description(&serde_json::from_str(body).unwrap());
+        assert_eq!(
+            description(r#"{"error":"invalid_grant","error_description":"code expired"}"#)
+                .as_deref(),
+            Some("code expired")
+        );
+        assert_eq!(
+            description(r#"{"error":"invalid_grant","errorDescription":"CXone said no"}"#)
+                .as_deref(),
+            Some("CXone said no")
+        );
+        assert_eq!(
+            description(r#"{"error":"invalid_client","description":"authentication failed"}"#)
+                .as_deref(),
+            Some("authentication failed")
+        );
+        // RFC 6749's name wins when several are there; empty text is no text.
+        assert_eq!(
+            description(r#"{"description":"b","error_description":"a"}"#).as_deref(),
+            Some("a")
+        );
+        assert_eq!(
+            description(r#"{"error_description":" ","description":"b"}"#).as_deref(),
+            Some("b")
+        );
+        assert_eq!(description(r#"{"error":"x","description":7}"#), None);
+        assert_eq!(description("[]"), None);
     }
 }

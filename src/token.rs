@@ -1,7 +1,7 @@
 //! Step 3: the token endpoint. Request bodies for both grants, and strict validation of what
 //! comes back before anything is stored.
 
-use crate::error::{AuthError, Endpoint};
+use crate::error::{provider_error_description, AuthError, Endpoint};
 use crate::query;
 use crate::secret::Secret;
 use serde::{Deserialize, Serialize};
@@ -116,12 +116,6 @@ pub fn lifetime_secs(expires_in: Option<&Value>) -> Option<u64> {
     (seconds > 0).then(|| seconds.min(MAX_LIFETIME_SECS))
 }
 
-#[derive(Deserialize)]
-struct OAuthErrorBody {
-    error: String,
-    error_description: Option<String>,
-}
-
 /// Validates a token endpoint answer. `sent_at_ms` is when the request left, so a slow
 /// network or a skewed server clock can only make the token look shorter-lived, never longer.
 pub fn parse_token_response(reply: &HttpReply, sent_at_ms: u64) -> Result<TokenSet, AuthError> {
@@ -132,13 +126,18 @@ pub fn parse_token_response(reply: &HttpReply, sent_at_ms: u64) -> Result<TokenS
         });
     }
     if !reply.is_success() {
-        return Err(match serde_json::from_str::<OAuthErrorBody>(&reply.body) {
-            Ok(body) => AuthError::TokenRejected {
+        let body: Option<Value> = serde_json::from_str(&reply.body).ok();
+        let error = body
+            .as_ref()
+            .and_then(|b| b.get("error"))
+            .and_then(Value::as_str);
+        return Err(match (error, &body) {
+            (Some(error), Some(body)) => AuthError::TokenRejected {
                 status: reply.status,
-                error: body.error,
-                description: body.error_description,
+                error: error.to_owned(),
+                description: provider_error_description(body),
             },
-            Err(_) => unexpected(reply),
+            _ => unexpected(reply),
         });
     }
     if !reply.is_json() {
@@ -443,5 +442,42 @@ mod tests {
             refresh_form(&Secret::new("r"), "c").expose(),
             "grant_type=refresh_token&refresh_token=r&client_id=c"
         );
+    }
+
+    #[test]
+    fn token_errors_keep_each_providers_description() {
+        for (body, expected) in [
+            (
+                r#"{"error":"invalid_grant","error_description":"code already used"}"#,
+                "code already used",
+            ),
+            // CXone (OpenAPI types): camel case.
+            (
+                r#"{"error":"invalid_grant","errorDescription":"Authorization code is invalid"}"#,
+                "Authorization code is invalid",
+            ),
+            // Genesys Cloud: `description` next to the standard fields.
+            (
+                r#"{"error":"invalid_client","description":"authentication failed"}"#,
+                "authentication failed",
+            ),
+        ] {
+            match parse_token_response(&json_reply(400, body), 0).unwrap_err() {
+                AuthError::TokenRejected { description, .. } => {
+                    assert_eq!(description.as_deref(), Some(expected), "{body}")
+                }
+                other => panic!("{body}: {other:?}"),
+            }
+        }
+        // Markup stays text: it is shown, never interpreted.
+        let markup = json_reply(
+            400,
+            r#"{"error":"invalid_grant","description":"<b>no</b>"}"#,
+        );
+        assert!(parse_token_response(&markup, 0)
+            .unwrap_err()
+            .presentation()
+            .what_happened
+            .contains("<b>no</b>"));
     }
 }

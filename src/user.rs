@@ -187,12 +187,21 @@ pub fn parse_userinfo(
     })
 }
 
-/// The message of an API error body, in any of the shapes Genesys and CXone use.
+/// The message of an API error body, in any of the shapes Genesys and CXone use: `message`
+/// (Genesys' API errors, CXone's `{message, statusCode}`), then an OAuth-style description in
+/// any spelling, then the bare `error` code.
 pub fn api_error_message(body: &str) -> Option<String> {
     let value: serde_json::Value = serde_json::from_str(body).ok()?;
-    ["message", "error_description", "error"]
-        .iter()
-        .find_map(|key| value.get(key).and_then(|v| v.as_str()).map(str::to_owned))
+    let text = |key: &str| {
+        value
+            .get(key)
+            .and_then(|v| v.as_str())
+            .filter(|v| !v.trim().is_empty())
+            .map(str::to_owned)
+    };
+    text("message")
+        .or_else(|| crate::error::provider_error_description(&value))
+        .or_else(|| text("error"))
 }
 
 /// `Retry-After` in seconds (the delta-seconds form; an HTTP date is treated as absent).
@@ -393,5 +402,35 @@ mod tests {
             parse_genesys_user(&html),
             Err(AuthError::UnexpectedResponse { .. })
         ));
+    }
+
+    #[test]
+    fn api_error_messages_in_every_shape() {
+        for (body, expected) in [
+            (
+                r#"{"message":"Missing permission","code":"missing.permissions","status":403}"#,
+                "Missing permission",
+            ),
+            (
+                r#"{"message":"Not found","statusCode":404,"traceId":"t"}"#,
+                "Not found",
+            ),
+            (
+                r#"{"error":"invalid_token","error_description":"expired"}"#,
+                "expired",
+            ),
+            (
+                r#"{"error":"invalid_token","errorDescription":"CXone expired"}"#,
+                "CXone expired",
+            ),
+            (
+                r#"{"error":"invalid_client","description":"authentication failed"}"#,
+                "authentication failed",
+            ),
+            (r#"{"error":"invalid_token"}"#, "invalid_token"),
+        ] {
+            assert_eq!(api_error_message(body).as_deref(), Some(expected), "{body}");
+        }
+        assert_eq!(api_error_message("<html>"), None);
     }
 }
