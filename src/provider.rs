@@ -216,6 +216,16 @@ pub fn cxone_tenant_config_url(issuer: &str, tenant_id: &str) -> String {
     )
 }
 
+/// CXone's user record for `user_id`, under the tenant's API base (NICE's core-sdk:
+/// `ApiUriConstants.UH_GET_USERS = '/user-management/v1/users/'`).
+pub fn cxone_user_url(api_base: &str, user_id: &str) -> String {
+    format!(
+        "{}/user-management/v1/users/{}",
+        api_base.trim_end_matches('/'),
+        crate::query::encode(user_id)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,6 +313,14 @@ mod tests {
         assert_eq!(
             cxone_tenant_config_url("https://cxone.niceincontact.com", "11EC-A B"),
             "https://cxone.niceincontact.com/.well-known/cxone-configuration?tenantId=11EC-A%20B"
+        );
+    }
+
+    #[test]
+    fn cxone_user_url_encodes_the_id() {
+        assert_eq!(
+            cxone_user_url("https://api-na1.niceincontact.com/", "11ec-a/../b"),
+            "https://api-na1.niceincontact.com/user-management/v1/users/11ec-a%2F..%2Fb"
         );
     }
 }

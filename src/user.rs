@@ -1,6 +1,7 @@
 //! The signed-in user, normalised from each provider's own shape into one type the views use.
 
 use crate::error::{AuthError, Endpoint};
+use crate::id_token::IdClaims;
 use crate::token::{HttpReply, MAX_RESPONSE_BYTES};
 use serde::Deserialize;
 
@@ -105,6 +106,10 @@ struct CxoneUserEnvelope {
     user: CxoneUser,
 }
 
+/// The fields of NICE's user model (`CXoneUserDetails` in `@nice-devone/core-sdk`: `id,
+/// userName, firstName, lastName, displayName, fullName, emailAddress, status, teamId,
+/// roleUUID, timeZone, type`) that the profile shows. `teamId` and `roleUUID` are bare ids
+/// with no names in the record, so they are not shown (no invented team or role names).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct CxoneUser {
@@ -115,13 +120,30 @@ struct CxoneUser {
     display_name: Option<String>,
     full_name: Option<String>,
     email_address: Option<String>,
-    team_name: Option<String>,
-    role_name: Option<String>,
 }
 
-/// CXone `GET /user-management/v1/users/<userId>`. CXone has no job title or department:
-/// the role and team stand in for them, and `tenant` (the ID token's tenant name) for the
-/// organisation. Presence is not part of this record, so it is left out rather than guessed.
+/// The signed-in user's CXone user id, read as NICE's agent SDK reads it
+/// (`CXoneUser.setUserDetails` in `@nice-devone/auth-sdk` 26.2.1: `user.userId ||
+/// user.sub.slice(5)`): the `userId` claim, else `sub` without its `user:` prefix. A `sub`
+/// without the prefix is used whole (the SDK would cut five characters off it).
+pub fn cxone_user_id(claims: &IdClaims) -> Option<String> {
+    let user_id = claims
+        .text("userId")
+        .map(str::trim)
+        .filter(|id| !id.is_empty());
+    let from_subject = || {
+        claims
+            .subject()
+            .map(|sub| sub.strip_prefix("user:").unwrap_or(sub).trim())
+            .filter(|id| !id.is_empty())
+    };
+    user_id.or_else(from_subject).map(str::to_owned)
+}
+
+/// CXone `GET /user-management/v1/users/<userId>`, `{"user": {...}}`. CXone has no job title
+/// or department, and the record names no team or role (only their ids), so those stay empty;
+/// `tenant` (the ID token's tenant name) stands in for the organisation. Presence is not part
+/// of this record either, so it is left out rather than guessed.
 pub fn parse_cxone_user(reply: &HttpReply, tenant: Option<&str>) -> Result<UserProfile, AuthError> {
     let CxoneUserEnvelope { user } = parse_api_json(reply, Endpoint::CurrentUser, "user record")?;
     let id = match user.id {
@@ -147,8 +169,6 @@ pub fn parse_cxone_user(reply: &HttpReply, tenant: Option<&str>) -> Result<UserP
         display_name,
         email,
         username,
-        title: non_empty(user.role_name),
-        department: non_empty(user.team_name),
         organization: non_empty(tenant.map(str::to_owned)),
         ..Default::default()
     })
@@ -316,18 +336,24 @@ mod tests {
     }
 
     #[test]
-    fn reads_a_cxone_user_with_team_and_role() {
+    fn reads_a_cxone_user_in_the_sdk_model() {
+        // The fields of NICE's CXoneUserDetails; teamId and roleUUID are ids only.
         let user = parse_cxone_user(
-            &reply(200, r#"{"user":{"id":"u-9","userName":"ada@example.com","firstName":"Ada","lastName":"Lovelace",
+            &reply(200, r#"{"user":{"id":"11ec-u-9","userName":"ada@example.com","firstName":"Ada","lastName":"Lovelace",
                 "displayName":"","fullName":"Ada Lovelace","emailAddress":"ada@example.com","status":"Active",
-                "teamId":"t1","teamName":"Customer Care","roleName":"Senior Agent","agentId":123}}"#),
+                "teamId":"11ec-t-1","roleUUID":"11ec-r-1","timeZone":"Europe/London","type":"Agent","billable":"true"}}"#),
             Some("Sandbox Contact Center"),
         )
         .unwrap();
+        assert_eq!(user.id, "11ec-u-9");
         assert_eq!(user.display_name, "Ada Lovelace");
         assert_eq!(user.email.as_deref(), Some("ada@example.com"));
-        assert_eq!(user.title.as_deref(), Some("Senior Agent"));
-        assert_eq!(user.department.as_deref(), Some("Customer Care"));
+        assert_eq!(user.username.as_deref(), Some("ada@example.com"));
+        assert_eq!(user.title, None, "no role name is invented from roleUUID");
+        assert_eq!(
+            user.department, None,
+            "no team name is invented from teamId"
+        );
         assert_eq!(user.organization.as_deref(), Some("Sandbox Contact Center"));
         assert_eq!(
             user.presence, None,
@@ -432,5 +458,43 @@ mod tests {
             assert_eq!(api_error_message(body).as_deref(), Some(expected), "{body}");
         }
         assert_eq!(api_error_message("<html>"), None);
+    }
+
+    #[test]
+    fn cxone_user_id_comes_from_user_id_else_the_subject() {
+        let claims = |json: serde_json::Value| IdClaims(json.as_object().unwrap().clone());
+        assert_eq!(
+            cxone_user_id(&claims(
+                serde_json::json!({"sub":"user:11ec-a","userId":"11ec-b"})
+            ))
+            .as_deref(),
+            Some("11ec-b"),
+            "userId wins"
+        );
+        assert_eq!(
+            cxone_user_id(&claims(serde_json::json!({"sub":"user:11ec-a"}))).as_deref(),
+            Some("11ec-a"),
+            "sub without its user: prefix"
+        );
+        assert_eq!(
+            cxone_user_id(&claims(
+                serde_json::json!({"sub":"user:11ec-a","userId":""})
+            ))
+            .as_deref(),
+            Some("11ec-a"),
+            "an empty userId is no userId"
+        );
+        assert_eq!(
+            cxone_user_id(&claims(serde_json::json!({"sub":"11ec-c"}))).as_deref(),
+            Some("11ec-c")
+        );
+        assert_eq!(
+            cxone_user_id(&claims(serde_json::json!({"sub":"user:"}))),
+            None
+        );
+        assert_eq!(
+            cxone_user_id(&claims(serde_json::json!({"userId":5}))),
+            None
+        );
     }
 }

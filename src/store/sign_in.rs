@@ -12,9 +12,11 @@ use crate::config::{ProviderConfig, ProviderKind};
 use crate::discovery::{cxone_api_base, endpoints_from_discovery};
 use crate::error::{AuthError, Endpoint};
 use crate::id_token::{validate_id_token, Expected, IdClaims};
-use crate::provider::{cxone_tenant_config_url, discovery_url, Endpoints, UserSource};
-use crate::query;
+use crate::provider::{
+    cxone_tenant_config_url, cxone_user_url, discovery_url, Endpoints, UserSource,
+};
 use crate::token::{authorization_code_form, parse_token_response};
+use crate::user::cxone_user_id;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -168,7 +170,7 @@ fn check_id_token(
 }
 
 /// CXone names the tenant's API base only after sign-in: look it up from the ID token's
-/// `tenantId`, and point the current-user URL at the signed-in `userId`.
+/// `tenantId`, and point the current-user URL at the signed-in user (`userId`, else `sub`).
 async fn complete_endpoints(
     endpoints: &Endpoints,
     claims: Option<&IdClaims>,
@@ -181,7 +183,7 @@ async fn complete_endpoints(
     };
     let claims = claims.ok_or_else(|| missing("tenantId"))?;
     let tenant_id = claims.text("tenantId").ok_or_else(|| missing("tenantId"))?;
-    let user_id = claims.text("userId").ok_or_else(|| missing("userId"))?;
+    let user_id = cxone_user_id(claims).ok_or_else(|| missing("userId (or sub)"))?;
     let reply = http::get(
         &cxone_tenant_config_url(&endpoints.issuer, tenant_id),
         Endpoint::TenantLookup,
@@ -189,10 +191,7 @@ async fn complete_endpoints(
     .await?;
     let api_base = cxone_api_base(&reply)?;
     let mut completed = endpoints.clone();
-    completed.current_user = format!(
-        "{api_base}/user-management/v1/users/{}",
-        query::encode(user_id)
-    );
+    completed.current_user = cxone_user_url(&api_base, &user_id);
     completed.api_base = api_base;
     Ok(completed)
 }
