@@ -15,7 +15,7 @@ use crate::id_token::{validate_id_token, Expected, IdClaims};
 use crate::provider::{
     cxone_tenant_config_url, cxone_user_url, discovery_url, Endpoints, UserSource,
 };
-use crate::token::{authorization_code_form, parse_token_response};
+use crate::token::{authorization_code_form, parse_token_response_for, TokenTypeRule};
 use crate::user::cxone_user_id;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -104,11 +104,14 @@ impl AuthStore {
         let transaction = params.state.as_deref().and_then(storage::take_transaction);
         let authorized = check_callback(params, transaction, browser::now_ms())?;
         let transaction = authorized.transaction;
-        if self.config.provider(&transaction.provider_id).is_none() {
-            return Err(AuthError::UnknownProvider {
-                id: transaction.provider_id.clone(),
-            });
-        }
+        let token_type = match self.config.provider(&transaction.provider_id) {
+            Some(provider) => TokenTypeRule::for_provider(&provider.kind),
+            None => {
+                return Err(AuthError::UnknownProvider {
+                    id: transaction.provider_id.clone(),
+                })
+            }
+        };
         self.mark_exchanging();
         let body = authorization_code_form(
             &authorized.code,
@@ -119,7 +122,7 @@ impl AuthStore {
         let sent_at = browser::now_ms();
         // The recorded endpoint, never one derived from the callback (mix-up defence).
         let reply = http::post_form(&transaction.endpoints.token, &body, Endpoint::Token).await?;
-        let tokens = parse_token_response(&reply, sent_at)?;
+        let tokens = parse_token_response_for(&reply, sent_at, token_type)?;
         // Every check passes before anything is stored: a refused ID token keeps nothing.
         let claims = check_id_token(&transaction, tokens.id_token.as_ref())?;
         let endpoints = complete_endpoints(&transaction.endpoints, claims.as_ref()).await?;
