@@ -69,6 +69,21 @@ struct PresenceDefinition {
     system_presence: Option<String>,
 }
 
+/// What the profile asks Genesys Cloud to add to `/api/v2/users/me`: presence, routing status
+/// and the organization's name.
+pub const GENESYS_ME_EXPAND: [&str; 3] = ["presence", "routingStatus", "organization"];
+
+/// `/api/v2/users/me` with its expansions, one `expand=` per value: the official SDK declares
+/// `expand` with collection format `multi` (`UsersApi.getUsersMe`), and no Genesys document
+/// was found that promises the comma-separated form.
+pub fn genesys_me_url(current_user: &str) -> String {
+    let pairs: Vec<(&str, &str)> = GENESYS_ME_EXPAND
+        .iter()
+        .map(|value| ("expand", *value))
+        .collect();
+    crate::query::append_to_url(current_user, &pairs)
+}
+
 /// `GET /api/v2/users/me` on Genesys Cloud.
 pub fn parse_genesys_user(reply: &HttpReply) -> Result<UserProfile, AuthError> {
     let user: GenesysUser = parse_api_json(reply, Endpoint::CurrentUser, "user record")?;
@@ -495,6 +510,14 @@ mod tests {
         assert_eq!(
             cxone_user_id(&claims(serde_json::json!({"userId":5}))),
             None
+        );
+    }
+
+    #[test]
+    fn genesys_expand_is_sent_once_per_value() {
+        assert_eq!(
+            genesys_me_url("https://api.mypurecloud.ie/api/v2/users/me"),
+            "https://api.mypurecloud.ie/api/v2/users/me?expand=presence&expand=routingStatus&expand=organization"
         );
     }
 }
