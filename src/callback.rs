@@ -240,4 +240,43 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn genesys_iss_is_checked_when_present_but_never_required() {
+        // No evidence that Genesys Cloud sends `iss` (RFC 9207) in its authorization response.
+        let genesys = || {
+            let mut tx = transaction();
+            tx.endpoints = crate::provider::genesys_endpoints(
+                crate::provider::genesys_region("mypurecloud.ie").unwrap(),
+                None,
+                None,
+            );
+            tx
+        };
+        assert!(!genesys().endpoints.iss_required);
+        assert!(
+            check("?code=a&state=s1", Some(genesys())).is_ok(),
+            "absent: accepted"
+        );
+        assert!(
+            check(
+                "?code=a&state=s1&iss=https%3A%2F%2Flogin.mypurecloud.ie",
+                Some(genesys())
+            )
+            .is_ok(),
+            "present and right: accepted"
+        );
+        assert_eq!(
+            check(
+                "?code=a&state=s1&iss=https%3A%2F%2Flogin.mypurecloud.com",
+                Some(genesys())
+            )
+            .unwrap_err(),
+            AuthError::IssuerMismatch {
+                expected: "https://login.mypurecloud.ie".into(),
+                received: Some("https://login.mypurecloud.com".into()),
+            },
+            "present and wrong (another region): refused"
+        );
+    }
 }
