@@ -561,7 +561,7 @@ mod tests {
 
     #[test]
     fn genesys_longest_lifetime_is_kept_whole() {
-        assert!(MAX_LIFETIME_SECS > GENESYS_MAX_LIFETIME_SECS);
+        const { assert!(MAX_LIFETIME_SECS > GENESYS_MAX_LIFETIME_SECS) };
         let reply = json_reply(
             200,
             r#"{"access_token":"a","token_type":"bearer","expires_in":172800}"#,
