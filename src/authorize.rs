@@ -83,7 +83,13 @@ pub fn authorization_request(
         params.push(("nonce", nonce));
     }
     // OIDC Core 11: a request for offline access (a refresh token) must ask for consent.
-    if provider.requests_openid() && provider.scopes.iter().any(|s| s == "offline_access") {
+    // Generic OpenID providers only: CXone's `prompt` takes `none` or `login` (its OpenAPI
+    // spec) and config validation keeps `offline_access` away from it anyway.
+    let generic_oidc = matches!(provider.kind, ProviderKind::Oidc { .. });
+    if generic_oidc
+        && provider.requests_openid()
+        && provider.scopes.iter().any(|s| s == "offline_access")
+    {
         params.push(("prompt", "consent"));
     }
     let url = query::append_to_url(&endpoints.authorize, &params);
@@ -236,6 +242,9 @@ mod tests {
     #[test]
     fn offline_access_asks_for_consent() {
         let (mut provider, endpoints) = cxone();
+        provider.kind = ProviderKind::Oidc {
+            issuer: "http://127.0.0.1:9091".into(),
+        };
         provider.scopes = vec!["openid".into(), "offline_access".into()];
         let request = authorization_request(
             &provider,
@@ -303,5 +312,23 @@ mod tests {
             redirect_uri_for(&provider, "https://other"),
             "https://desk.example/auth/cb"
         );
+    }
+
+    #[test]
+    fn cxone_never_gets_prompt_consent() {
+        // Even if a CXone provider were built with offline_access (config validation refuses
+        // it), CXone's prompt takes only `none` or `login`.
+        let (mut provider, endpoints) = cxone();
+        provider.scopes = vec!["openid".into(), "offline_access".into()];
+        let request = authorization_request(
+            &provider,
+            &endpoints,
+            "http://a/callback",
+            None,
+            &randomness(),
+            1,
+        );
+        let pairs = query::parse(request.url.split_once('?').unwrap().1);
+        assert_eq!(query::first(&pairs, "prompt"), None);
     }
 }

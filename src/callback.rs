@@ -31,7 +31,11 @@ pub fn parse_callback(query_string: &str) -> CallbackParams {
         code: get("code").map(Secret::new),
         iss: get("iss"),
         error: get("error"),
-        error_description: get("error_description"),
+        // RFC 6749's name first; CXone's error redirect is undocumented, so its API's camel
+        // case and Genesys' `description` are read too.
+        error_description: crate::error::ERROR_DESCRIPTION_FIELDS
+            .iter()
+            .find_map(|name| get(name).filter(|text| !text.trim().is_empty())),
     }
 }
 
@@ -216,5 +220,63 @@ mod tests {
     fn knows_an_empty_callback() {
         assert!(parse_callback("").is_empty());
         assert!(!parse_callback("?state=x").is_empty());
+    }
+
+    #[test]
+    fn error_description_is_read_in_each_providers_spelling() {
+        for name in ["error_description", "errorDescription", "description"] {
+            let error = check(
+                &format!("?error=access_denied&{name}=Nope%20%3Ci%3E&state=s1"),
+                Some(transaction()),
+            )
+            .unwrap_err();
+            assert_eq!(
+                error,
+                AuthError::AuthorizationDenied {
+                    error: "access_denied".into(),
+                    description: Some("Nope <i>".into())
+                },
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn genesys_iss_is_checked_when_present_but_never_required() {
+        // No evidence that Genesys Cloud sends `iss` (RFC 9207) in its authorization response.
+        let genesys = || {
+            let mut tx = transaction();
+            tx.endpoints = crate::provider::genesys_endpoints(
+                crate::provider::genesys_region("mypurecloud.ie").unwrap(),
+                None,
+                None,
+            );
+            tx
+        };
+        assert!(!genesys().endpoints.iss_required);
+        assert!(
+            check("?code=a&state=s1", Some(genesys())).is_ok(),
+            "absent: accepted"
+        );
+        assert!(
+            check(
+                "?code=a&state=s1&iss=https%3A%2F%2Flogin.mypurecloud.ie",
+                Some(genesys())
+            )
+            .is_ok(),
+            "present and right: accepted"
+        );
+        assert_eq!(
+            check(
+                "?code=a&state=s1&iss=https%3A%2F%2Flogin.mypurecloud.com",
+                Some(genesys())
+            )
+            .unwrap_err(),
+            AuthError::IssuerMismatch {
+                expected: "https://login.mypurecloud.ie".into(),
+                received: Some("https://login.mypurecloud.com".into()),
+            },
+            "present and wrong (another region): refused"
+        );
     }
 }

@@ -270,6 +270,9 @@ fn validate_provider(index: usize, raw: RawProvider) -> Result<ProviderConfig, C
             if scopes.is_empty() {
                 scopes.push("openid".into());
             }
+            if let Some(scope) = scopes.iter().find(|s| *s != "openid") {
+                return Err(ConfigError::at(field("scopes"), cxone_scope_problem(scope)));
+            }
             ProviderKind::Cxone { issuer }
         }
         "oidc" => {
@@ -303,6 +306,19 @@ fn validate_provider(index: usize, raw: RawProvider) -> Result<ProviderConfig, C
         redirect_uri,
         post_logout_redirect_uri,
     })
+}
+
+/// Why a scope other than `openid` is refused for CXone. CXone's authorize endpoint takes
+/// `scope=openid` only (its OpenAPI spec lists no other value) and issues a refresh token with
+/// `openid` alone (NICE's agent SDK refreshes with `scope=openid`): any other scope is at best
+/// ignored and at worst gets the sign-in refused, so it is caught here, where it is clear why.
+fn cxone_scope_problem(scope: &str) -> String {
+    let why = "NICE CXone accepts only the \"openid\" scope, and it issues refresh tokens with \"openid\" alone";
+    if scope == "offline_access" {
+        format!("\"offline_access\" is not accepted by NICE CXone and not needed: {why}. Use [\"openid\"] or leave scopes out")
+    } else {
+        format!("\"{scope}\" is not accepted by NICE CXone: {why}. API permissions come from the user's CXone role, not from scopes. Use [\"openid\"] or leave scopes out")
+    }
 }
 
 /// A URL the app may send tokens to: `https://`, or `http://` on a loopback host.
@@ -528,5 +544,36 @@ mod tests {
         ] {
             assert!(optional_base_url(Some(bad)).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn cxone_accepts_the_openid_scope_only() {
+        let with_scopes = |scopes: &str| {
+            format!(
+                r#"{{"providers":[{{"id":"cx","label":"CXone","kind":"cxone","client_id":"c","scopes":{scopes}}}]}}"#
+            )
+        };
+        assert_eq!(
+            parse_config(&with_scopes(r#"["openid"]"#))
+                .unwrap()
+                .providers[0]
+                .scopes,
+            vec!["openid".to_string()]
+        );
+        let offline = error_of(&with_scopes(r#"["openid","offline_access"]"#));
+        assert_eq!(offline.location, "config.json: providers[0].scopes");
+        assert!(offline.problem.contains("offline_access"), "{offline}");
+        assert!(
+            offline
+                .problem
+                .contains("refresh tokens with \"openid\" alone"),
+            "says why: {offline}"
+        );
+        let profile = error_of(&with_scopes(r#"["openid","profile"]"#));
+        assert!(profile.problem.contains("\"profile\""), "{profile}");
+        assert!(profile.problem.contains("only the \"openid\" scope"));
+        // Generic OpenID providers keep offline_access.
+        let oidc = r#"{"providers":[{"id":"kc","label":"K","kind":"oidc","issuer":"https://sso.example.com","client_id":"c","scopes":["openid","offline_access"]}]}"#;
+        assert!(parse_config(oidc).is_ok());
     }
 }

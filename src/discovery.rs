@@ -116,9 +116,31 @@ pub fn endpoints_from_discovery(
 #[derive(Deserialize)]
 struct TenantConfiguration {
     api_endpoint: Option<String>,
+    area: Option<String>,
+    domain: Option<String>,
 }
 
-/// CXone's `/.well-known/cxone-configuration?tenantId=...`: the tenant's API base URL.
+/// One DNS label as CXone names areas (`na1`, `au1`): lowercase letters, digits, hyphens.
+fn is_dns_label(text: &str) -> bool {
+    (1..=63).contains(&text.len())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !text.starts_with('-')
+        && !text.ends_with('-')
+}
+
+/// `https://api-{area}.{domain}`, the host NICE's SDK builds for its user API
+/// (`CXoneConfiguration.getAPIFacadeBaseUri`), when both parts are plain DNS names.
+fn cxone_api_base_from_area(area: &str, domain: &str) -> Option<String> {
+    let labels: Vec<&str> = domain.split('.').collect();
+    (is_dns_label(area) && labels.len() >= 2 && labels.iter().all(|l| is_dns_label(l)))
+        .then(|| format!("https://api-{area}.{domain}"))
+}
+
+/// CXone's `/.well-known/cxone-configuration?tenantId=...`: the tenant's API base URL, its
+/// `api_endpoint`, else `https://api-{area}.{domain}` as NICE's SDK builds it (the two were
+/// equal in the one published sample).
 pub fn cxone_api_base(reply: &HttpReply) -> Result<String, AuthError> {
     let malformed = |reason: &str| AuthError::MalformedResponse {
         endpoint: Endpoint::TenantLookup,
@@ -139,9 +161,19 @@ pub fn cxone_api_base(reply: &HttpReply) -> Result<String, AuthError> {
     }
     let config: TenantConfiguration = serde_json::from_str(&reply.body)
         .map_err(|_| malformed("the tenant configuration is not the expected JSON"))?;
+    let from_area = || match (config.area.as_deref(), config.domain.as_deref()) {
+        (Some(area), Some(domain)) => cxone_api_base_from_area(area, domain),
+        _ => None,
+    };
     let api = config
         .api_endpoint
-        .ok_or_else(|| malformed("the tenant configuration names no api_endpoint"))?;
+        .filter(|api| !api.trim().is_empty())
+        .or_else(from_area)
+        .ok_or_else(|| {
+            malformed(
+                "the tenant configuration names no api_endpoint (nor a usable area and domain)",
+            )
+        })?;
     secure_url(&api)
         .map(|url| url.trim_end_matches('/').to_owned())
         .map_err(|problem| malformed(&format!("api_endpoint {problem}")))
@@ -355,5 +387,41 @@ mod tests {
             UserSource::CxoneUser
         ))
         .contains("404"));
+    }
+
+    #[test]
+    fn cxone_api_base_falls_back_to_area_and_domain() {
+        let base = |body: &str| cxone_api_base(&document(body));
+        assert_eq!(
+            base(r#"{"area":"na1","domain":"niceincontact.com","api_endpoint":"https://api-na1.niceincontact.com"}"#).unwrap(),
+            "https://api-na1.niceincontact.com"
+        );
+        assert_eq!(
+            base(r#"{"area":"au1","domain":"niceincontact.com"}"#).unwrap(),
+            "https://api-au1.niceincontact.com",
+            "no api_endpoint: built as the SDK builds it"
+        );
+        assert_eq!(
+            base(r#"{"area":"au1","domain":"niceincontact.com","api_endpoint":""}"#).unwrap(),
+            "https://api-au1.niceincontact.com"
+        );
+        assert_eq!(
+            base(
+                r#"{"area":"eu1","domain":"x.example","api_endpoint":"https://api.other.example/"}"#
+            )
+            .unwrap(),
+            "https://api.other.example",
+            "api_endpoint wins"
+        );
+        for body in [
+            r#"{"area":"na1"}"#,
+            r#"{"domain":"niceincontact.com"}"#,
+            r#"{"area":"na1/x","domain":"niceincontact.com"}"#,
+            r#"{"area":"na1","domain":"evil.example/@x"}"#,
+            r#"{"area":"na1","domain":"localhost"}"#,
+            r#"{"area":"NA1.evil.example#","domain":"niceincontact.com"}"#,
+        ] {
+            assert!(base(body).is_err(), "{body}");
+        }
     }
 }

@@ -110,6 +110,21 @@ pub enum AuthError {
     },
 }
 
+/// What a failed refresh means for the session (see [`AuthError::refresh_failure`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefreshFailure {
+    /// A passing problem (network, a failing server, rate limiting, a garbled answer): keep
+    /// everything and try again later.
+    Transient,
+    /// The provider will not renew tokens for this client: drop the refresh token and keep the
+    /// session until the access token expires (offer "Continue session" before then). Nothing
+    /// was said about the user's session, and an access token the provider has revoked is
+    /// caught by the API's 401 anyway.
+    RefreshNotAllowed,
+    /// The grant itself is dead, or the renewed tokens failed a check: the session is over.
+    SessionOver,
+}
+
 /// What an error page shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErrorPresentation {
@@ -133,6 +148,23 @@ pub fn provider_text(raw: &str) -> String {
         .take(PROVIDER_TEXT_LIMIT)
         .collect();
     cleaned.trim().to_owned()
+}
+
+/// The names providers give an OAuth error's human-readable text, in the order they are read:
+/// RFC 6749's `error_description`, CXone's `errorDescription` (its OpenAPI types), and Genesys
+/// Cloud's `description` (which it sends next to, or instead of, `error_description`).
+pub const ERROR_DESCRIPTION_FIELDS: [&str; 3] =
+    ["error_description", "errorDescription", "description"];
+
+/// The provider's description of an error, from a JSON error body in any of the shapes above.
+/// Kept as the provider wrote it (the views show it as text; [`provider_text`] bounds it).
+pub fn provider_error_description(body: &serde_json::Value) -> Option<String> {
+    ERROR_DESCRIPTION_FIELDS.iter().find_map(|name| {
+        body.get(name)
+            .and_then(serde_json::Value::as_str)
+            .filter(|text| !text.trim().is_empty())
+            .map(str::to_owned)
+    })
 }
 
 const ADMIN_OAUTH_CLIENT: &str = "In Genesys Cloud: Admin > Integrations > OAuth, open the client named in config.json and check that its grant type is \"Code Authorization\" with PKCE, that the redirect URI matches this page's /callback exactly, and that it has the scopes this app needs.";
@@ -375,6 +407,41 @@ impl AuthError {
         }
     }
 
+    /// Classifies a failed refresh.
+    ///
+    /// - `invalid_grant` (RFC 6749 5.2: the refresh token is invalid, expired, revoked or was
+    ///   issued to another client) means the session was ended at the provider (sign-out
+    ///   elsewhere, an administrator's revocation, a rotated token replayed): session over.
+    /// - `invalid_client`, `unauthorized_client`, `unsupported_grant_type`, `invalid_request`,
+    ///   `invalid_scope` and other 4xx refusals are about this client, not this user: Genesys
+    ///   documents the refresh grant as "requires client credentials, and is therefore only
+    ///   usable by confidential clients" (developer forum, thread 7422), so a public PKCE client
+    ///   that does hold a refresh token can expect `invalid_client` ("authentication failed",
+    ///   the body Genesys sends for a failed client authentication). The access token it
+    ///   already has stays good until it expires: refresh not allowed.
+    /// - 408, 429 and 5xx, network trouble and garbled answers: transient.
+    /// - A renewed ID token that fails its checks or names another user: session over.
+    pub fn refresh_failure(&self) -> RefreshFailure {
+        let refused = |status: u16| (400..500).contains(&status) && !matches!(status, 408 | 429);
+        match self {
+            AuthError::TokenRejected { status, error, .. } if refused(*status) => {
+                if error == "invalid_grant" {
+                    RefreshFailure::SessionOver
+                } else {
+                    RefreshFailure::RefreshNotAllowed
+                }
+            }
+            // A 4xx the server would not explain in JSON: retrying will not change it.
+            AuthError::UnexpectedResponse { status, .. } if refused(*status) => {
+                RefreshFailure::RefreshNotAllowed
+            }
+            AuthError::SessionExpired
+            | AuthError::IdTokenRejected { .. }
+            | AuthError::UserMismatch => RefreshFailure::SessionOver,
+            _ => RefreshFailure::Transient,
+        }
+    }
+
     /// A short machine-readable code, shown on error pages so support can search for it.
     pub fn code(&self) -> &'static str {
         match self {
@@ -568,5 +635,121 @@ mod tests {
             .presentation()
             .what_happened
             .contains("<script>alert(1)</script>"));
+    }
+
+    #[test]
+    fn reads_the_error_description_of_each_provider() {
+        let description =
+            |body: &str| provider_error_description(&serde_json::from_str(body).unwrap());
+        assert_eq!(
+            description(r#"{"error":"invalid_grant","error_description":"code expired"}"#)
+                .as_deref(),
+            Some("code expired")
+        );
+        assert_eq!(
+            description(r#"{"error":"invalid_grant","errorDescription":"CXone said no"}"#)
+                .as_deref(),
+            Some("CXone said no")
+        );
+        assert_eq!(
+            description(r#"{"error":"invalid_client","description":"authentication failed"}"#)
+                .as_deref(),
+            Some("authentication failed")
+        );
+        // RFC 6749's name wins when several are there; empty text is no text.
+        assert_eq!(
+            description(r#"{"description":"b","error_description":"a"}"#).as_deref(),
+            Some("a")
+        );
+        assert_eq!(
+            description(r#"{"error_description":" ","description":"b"}"#).as_deref(),
+            Some("b")
+        );
+        assert_eq!(description(r#"{"error":"x","description":7}"#), None);
+        assert_eq!(description("[]"), None);
+    }
+
+    #[test]
+    fn a_refresh_refused_for_the_client_keeps_the_session_until_expiry() {
+        let rejected = |status: u16, error: &str| AuthError::TokenRejected {
+            status,
+            error: error.into(),
+            description: None,
+        };
+        // Genesys' answer to a public client's refresh (client credentials required).
+        for (status, error) in [
+            (401, "invalid_client"),
+            (400, "invalid_client"),
+            (400, "unauthorized_client"),
+            (400, "unsupported_grant_type"),
+            (400, "invalid_request"),
+            (400, "invalid_scope"),
+            (403, "access_denied"),
+        ] {
+            assert_eq!(
+                rejected(status, error).refresh_failure(),
+                RefreshFailure::RefreshNotAllowed,
+                "{status} {error}"
+            );
+        }
+        assert_eq!(
+            AuthError::UnexpectedResponse {
+                endpoint: Endpoint::Token,
+                status: 401,
+                content_type: Some("text/html".into())
+            }
+            .refresh_failure(),
+            RefreshFailure::RefreshNotAllowed
+        );
+    }
+
+    #[test]
+    fn a_dead_grant_ends_the_session_and_passing_trouble_does_not() {
+        let rejected = |status: u16, error: &str| AuthError::TokenRejected {
+            status,
+            error: error.into(),
+            description: None,
+        };
+        assert_eq!(
+            rejected(400, "invalid_grant").refresh_failure(),
+            RefreshFailure::SessionOver
+        );
+        for error in [
+            AuthError::SessionExpired,
+            AuthError::UserMismatch,
+            AuthError::IdTokenRejected {
+                reason: "sub".into(),
+            },
+        ] {
+            assert_eq!(
+                error.refresh_failure(),
+                RefreshFailure::SessionOver,
+                "{error:?}"
+            );
+        }
+        for error in [
+            rejected(503, "temporarily_unavailable"),
+            rejected(500, "invalid_grant"),
+            rejected(429, "slow_down"),
+            rejected(408, "timeout"),
+            AuthError::Network {
+                endpoint: Endpoint::Token,
+            },
+            AuthError::UnexpectedResponse {
+                endpoint: Endpoint::Token,
+                status: 502,
+                content_type: None,
+            },
+            AuthError::MalformedResponse {
+                endpoint: Endpoint::Token,
+                reason: "x".into(),
+            },
+        ] {
+            assert_eq!(
+                error.refresh_failure(),
+                RefreshFailure::Transient,
+                "{error:?}"
+            );
+        }
     }
 }

@@ -32,6 +32,39 @@ pub fn next_refresh_at(tokens: &TokenSet, jitter: f64) -> Option<u64> {
     Some(refresh_at_ms(tokens.issued_at_ms, expires_at, jitter))
 }
 
+/// How long before expiry "Continue session" is offered, when the lifetime allows it.
+pub const CONTINUE_SESSION_LEAD_MS: u64 = 5 * 60_000;
+
+/// When to offer "Continue session" (a fresh top-level sign-in that the provider's own login
+/// session normally completes without a password) for tokens that cannot be renewed silently:
+/// [`CONTINUE_SESSION_LEAD_MS`] before expiry, or the last quarter of a short lifetime (a
+/// 300 s Genesys token: 75 s before), never before the token was issued and never before
+/// `now_ms` (a restored session past that point offers it at once). `None` once expired: the
+/// session is over and expiry signs out.
+pub fn continue_session_at_ms(issued_at_ms: u64, expires_at_ms: u64, now_ms: u64) -> Option<u64> {
+    if now_ms >= expires_at_ms {
+        return None;
+    }
+    let lifetime = expires_at_ms.saturating_sub(issued_at_ms);
+    let lead = CONTINUE_SESSION_LEAD_MS.min(lifetime / 4);
+    Some(
+        expires_at_ms
+            .saturating_sub(lead)
+            .max(issued_at_ms)
+            .max(now_ms)
+            .min(expires_at_ms),
+    )
+}
+
+/// When to offer "Continue session" for `tokens`: only without a refresh token (never given,
+/// or dropped after the provider refused to renew) and with a known lifetime.
+pub fn next_continue_session_at(tokens: &TokenSet, now_ms: u64) -> Option<u64> {
+    if tokens.refresh_token.is_some() {
+        return None;
+    }
+    continue_session_at_ms(tokens.issued_at_ms, tokens.expires_at_ms?, now_ms)
+}
+
 /// First retry after a refresh failed for a passing reason; doubled per failure up to
 /// [`MAX_RETRY_DELAY_MS`].
 pub const FIRST_RETRY_DELAY_MS: u64 = 5_000;
@@ -153,5 +186,56 @@ mod tests {
         assert_eq!(format_remaining(0, 3_720_000), "1 h 02 min");
         assert_eq!(format_remaining(5, 5), "expired");
         assert_eq!(format_remaining(0, 1), "1 s");
+    }
+
+    #[test]
+    fn continue_session_is_offered_five_minutes_before_expiry() {
+        const MIN: u64 = 60_000;
+        assert_eq!(continue_session_at_ms(0, 60 * MIN, 0), Some(55 * MIN));
+        // Genesys' longest lifetime (48 h).
+        assert_eq!(
+            continue_session_at_ms(0, 172_800_000, 0),
+            Some(172_800_000 - 5 * MIN)
+        );
+        // Short lifetimes: the last quarter (Genesys' shortest, 300 s; the demo's 120 s).
+        assert_eq!(continue_session_at_ms(0, 300_000, 0), Some(225_000));
+        assert_eq!(continue_session_at_ms(1_000, 121_000, 1_000), Some(91_000));
+    }
+
+    #[test]
+    fn continue_session_is_never_offered_in_the_past() {
+        // Restored after the offer time but before expiry: at once.
+        assert_eq!(
+            continue_session_at_ms(0, 3_600_000, 3_500_000),
+            Some(3_500_000)
+        );
+        // Expired: nothing to continue.
+        assert_eq!(continue_session_at_ms(0, 3_600_000, 3_600_000), None);
+        assert_eq!(continue_session_at_ms(0, 3_600_000, u64::MAX), None);
+        // Nonsense inputs stay inside [now, expiry].
+        assert_eq!(continue_session_at_ms(10_000, 5_000, 0), Some(5_000));
+        assert_eq!(continue_session_at_ms(0, 0, 0), None);
+        assert_eq!(
+            continue_session_at_ms(u64::MAX - 4, u64::MAX, 0),
+            Some(u64::MAX - 1)
+        );
+    }
+
+    #[test]
+    fn continue_session_only_without_a_refresh_token() {
+        let mut tokens = TokenSet {
+            access_token: Secret::new("a"),
+            refresh_token: None,
+            id_token: None,
+            scope: None,
+            issued_at_ms: 0,
+            expires_at_ms: Some(3_600_000),
+        };
+        assert_eq!(next_continue_session_at(&tokens, 0), Some(3_300_000));
+        tokens.refresh_token = Some(Secret::new("r"));
+        assert_eq!(next_continue_session_at(&tokens, 0), None);
+        tokens.refresh_token = None;
+        tokens.expires_at_ms = None;
+        assert_eq!(next_continue_session_at(&tokens, 0), None);
     }
 }

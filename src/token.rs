@@ -1,7 +1,8 @@
 //! Step 3: the token endpoint. Request bodies for both grants, and strict validation of what
 //! comes back before anything is stored.
 
-use crate::error::{AuthError, Endpoint};
+use crate::config::ProviderKind;
+use crate::error::{provider_error_description, AuthError, Endpoint};
 use crate::query;
 use crate::secret::Secret;
 use serde::{Deserialize, Serialize};
@@ -11,8 +12,32 @@ use serde_json::Value;
 pub const MAX_RESPONSE_BYTES: usize = 64 * 1024;
 
 /// `expires_in` above this is treated as this: a token "valid for years" is a server mistake,
-/// and re-checking daily costs nothing.
-pub const MAX_LIFETIME_SECS: u64 = 24 * 60 * 60;
+/// and re-checking every few days costs nothing. It sits above the longest lifetime a provider
+/// documents: Genesys Cloud's admin UI allows 300 to 172800 s (48 h) on an OAuth client.
+pub const MAX_LIFETIME_SECS: u64 = 72 * 60 * 60;
+
+/// The longest access token lifetime Genesys Cloud's admin UI allows on an OAuth client.
+pub const GENESYS_MAX_LIFETIME_SECS: u64 = 172_800;
+
+/// What a token response without `token_type` means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenTypeRule {
+    /// RFC 6749 section 5.1: `token_type` is required; a response without one is refused.
+    Required,
+    /// Genesys Cloud: none of its SDKs reads `token_type` and no captured PKCE token response
+    /// shows one, so a missing (or null) one is taken as Bearer. Any other value is refused.
+    BearerWhenMissing,
+}
+
+impl TokenTypeRule {
+    /// `BearerWhenMissing` for Genesys Cloud only; CXone and OpenID providers must say Bearer.
+    pub fn for_provider(kind: &ProviderKind) -> Self {
+        match kind {
+            ProviderKind::Genesys { .. } => TokenTypeRule::BearerWhenMissing,
+            ProviderKind::Cxone { .. } | ProviderKind::Oidc { .. } => TokenTypeRule::Required,
+        }
+    }
+}
 
 /// An HTTP answer as the browser glue hands it over.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,15 +141,20 @@ pub fn lifetime_secs(expires_in: Option<&Value>) -> Option<u64> {
     (seconds > 0).then(|| seconds.min(MAX_LIFETIME_SECS))
 }
 
-#[derive(Deserialize)]
-struct OAuthErrorBody {
-    error: String,
-    error_description: Option<String>,
+/// Validates a token endpoint answer that must carry `token_type` (see
+/// [`parse_token_response_for`]).
+pub fn parse_token_response(reply: &HttpReply, sent_at_ms: u64) -> Result<TokenSet, AuthError> {
+    parse_token_response_for(reply, sent_at_ms, TokenTypeRule::Required)
 }
 
 /// Validates a token endpoint answer. `sent_at_ms` is when the request left, so a slow
 /// network or a skewed server clock can only make the token look shorter-lived, never longer.
-pub fn parse_token_response(reply: &HttpReply, sent_at_ms: u64) -> Result<TokenSet, AuthError> {
+/// `token_type` says what a response without `token_type` means for this provider.
+pub fn parse_token_response_for(
+    reply: &HttpReply,
+    sent_at_ms: u64,
+    token_type: TokenTypeRule,
+) -> Result<TokenSet, AuthError> {
     if reply.body.len() > MAX_RESPONSE_BYTES {
         return Err(AuthError::ResponseTooLarge {
             endpoint: Endpoint::Token,
@@ -132,13 +162,18 @@ pub fn parse_token_response(reply: &HttpReply, sent_at_ms: u64) -> Result<TokenS
         });
     }
     if !reply.is_success() {
-        return Err(match serde_json::from_str::<OAuthErrorBody>(&reply.body) {
-            Ok(body) => AuthError::TokenRejected {
+        let body: Option<Value> = serde_json::from_str(&reply.body).ok();
+        let error = body
+            .as_ref()
+            .and_then(|b| b.get("error"))
+            .and_then(Value::as_str);
+        return Err(match (error, &body) {
+            (Some(error), Some(body)) => AuthError::TokenRejected {
                 status: reply.status,
-                error: body.error,
-                description: body.error_description,
+                error: error.to_owned(),
+                description: provider_error_description(body),
             },
-            Err(_) => unexpected(reply),
+            _ => unexpected(reply),
         });
     }
     if !reply.is_json() {
@@ -159,9 +194,10 @@ pub fn parse_token_response(reply: &HttpReply, sent_at_ms: u64) -> Result<TokenS
         Some(_) => return Err(malformed("access_token is not a string")),
         None => return Err(malformed("access_token is missing")),
     };
-    match object.get("token_type") {
-        Some(Value::String(kind)) if kind.eq_ignore_ascii_case("bearer") => {}
-        Some(Value::String(_)) => return Err(malformed("token_type is not Bearer")),
+    match (object.get("token_type"), token_type) {
+        (Some(Value::String(kind)), _) if kind.eq_ignore_ascii_case("bearer") => {}
+        (None | Some(Value::Null), TokenTypeRule::BearerWhenMissing) => {}
+        (Some(Value::String(_)), _) => return Err(malformed("token_type is not Bearer")),
         _ => return Err(malformed("token_type is missing")),
     }
     let optional_secret = |name: &str| -> Result<Option<Secret>, AuthError> {
@@ -443,5 +479,97 @@ mod tests {
             refresh_form(&Secret::new("r"), "c").expose(),
             "grant_type=refresh_token&refresh_token=r&client_id=c"
         );
+    }
+
+    #[test]
+    fn token_errors_keep_each_providers_description() {
+        for (body, expected) in [
+            (
+                r#"{"error":"invalid_grant","error_description":"code already used"}"#,
+                "code already used",
+            ),
+            // CXone (OpenAPI types): camel case.
+            (
+                r#"{"error":"invalid_grant","errorDescription":"Authorization code is invalid"}"#,
+                "Authorization code is invalid",
+            ),
+            // Genesys Cloud: `description` next to the standard fields.
+            (
+                r#"{"error":"invalid_client","description":"authentication failed"}"#,
+                "authentication failed",
+            ),
+        ] {
+            match parse_token_response(&json_reply(400, body), 0).unwrap_err() {
+                AuthError::TokenRejected { description, .. } => {
+                    assert_eq!(description.as_deref(), Some(expected), "{body}")
+                }
+                other => panic!("{body}: {other:?}"),
+            }
+        }
+        // Markup stays text: it is shown, never interpreted.
+        let markup = json_reply(
+            400,
+            r#"{"error":"invalid_grant","description":"<b>no</b>"}"#,
+        );
+        assert!(parse_token_response(&markup, 0)
+            .unwrap_err()
+            .presentation()
+            .what_happened
+            .contains("<b>no</b>"));
+    }
+
+    #[test]
+    fn genesys_alone_may_leave_out_token_type() {
+        let reply = json_reply(200, r#"{"access_token":"at","expires_in":86399}"#);
+        let genesys =
+            parse_token_response_for(&reply, 0, TokenTypeRule::BearerWhenMissing).unwrap();
+        assert_eq!(genesys.access_token.expose(), "at");
+        let null = json_reply(200, r#"{"access_token":"at","token_type":null}"#);
+        assert!(parse_token_response_for(&null, 0, TokenTypeRule::BearerWhenMissing).is_ok());
+        // Said, it must still be Bearer.
+        let mac = json_reply(200, r#"{"access_token":"at","token_type":"mac"}"#);
+        assert!(matches!(
+            parse_token_response_for(&mac, 0, TokenTypeRule::BearerWhenMissing),
+            Err(AuthError::MalformedResponse { .. })
+        ));
+        // Every other provider must say Bearer.
+        for rule in [
+            TokenTypeRule::Required,
+            TokenTypeRule::for_provider(&ProviderKind::Cxone {
+                issuer: "https://c".into(),
+            }),
+            TokenTypeRule::for_provider(&ProviderKind::Oidc {
+                issuer: "https://o".into(),
+            }),
+        ] {
+            assert!(matches!(
+                parse_token_response_for(&reply, 0, rule),
+                Err(AuthError::MalformedResponse { .. })
+            ));
+        }
+        let region = crate::provider::genesys_region("mypurecloud.ie").unwrap();
+        let genesys_kind = ProviderKind::Genesys {
+            region: region.name,
+            domain: region.domain,
+            endpoints: crate::provider::genesys_endpoints(region, None, None),
+        };
+        assert_eq!(
+            TokenTypeRule::for_provider(&genesys_kind),
+            TokenTypeRule::BearerWhenMissing
+        );
+    }
+
+    #[test]
+    fn genesys_longest_lifetime_is_kept_whole() {
+        const { assert!(MAX_LIFETIME_SECS > GENESYS_MAX_LIFETIME_SECS) };
+        let reply = json_reply(
+            200,
+            r#"{"access_token":"a","token_type":"bearer","expires_in":172800}"#,
+        );
+        let tokens = parse_token_response(&reply, 1_000).unwrap();
+        assert_eq!(tokens.expires_at_ms, Some(1_000 + 172_800_000));
+        let lifetime = |v: u64| lifetime_secs(Some(&Value::from(v)));
+        assert_eq!(lifetime(GENESYS_MAX_LIFETIME_SECS), Some(172_800));
+        assert_eq!(lifetime(MAX_LIFETIME_SECS + 1), Some(MAX_LIFETIME_SECS));
     }
 }

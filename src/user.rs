@@ -1,6 +1,7 @@
 //! The signed-in user, normalised from each provider's own shape into one type the views use.
 
 use crate::error::{AuthError, Endpoint};
+use crate::id_token::IdClaims;
 use crate::token::{HttpReply, MAX_RESPONSE_BYTES};
 use serde::Deserialize;
 
@@ -68,6 +69,21 @@ struct PresenceDefinition {
     system_presence: Option<String>,
 }
 
+/// What the profile asks Genesys Cloud to add to `/api/v2/users/me`: presence, routing status
+/// and the organization's name.
+pub const GENESYS_ME_EXPAND: [&str; 3] = ["presence", "routingStatus", "organization"];
+
+/// `/api/v2/users/me` with its expansions, one `expand=` per value: the official SDK declares
+/// `expand` with collection format `multi` (`UsersApi.getUsersMe`), and no Genesys document
+/// was found that promises the comma-separated form.
+pub fn genesys_me_url(current_user: &str) -> String {
+    let pairs: Vec<(&str, &str)> = GENESYS_ME_EXPAND
+        .iter()
+        .map(|value| ("expand", *value))
+        .collect();
+    crate::query::append_to_url(current_user, &pairs)
+}
+
 /// `GET /api/v2/users/me` on Genesys Cloud.
 pub fn parse_genesys_user(reply: &HttpReply) -> Result<UserProfile, AuthError> {
     let user: GenesysUser = parse_api_json(reply, Endpoint::CurrentUser, "user record")?;
@@ -105,6 +121,10 @@ struct CxoneUserEnvelope {
     user: CxoneUser,
 }
 
+/// The fields of NICE's user model (`CXoneUserDetails` in `@nice-devone/core-sdk`: `id,
+/// userName, firstName, lastName, displayName, fullName, emailAddress, status, teamId,
+/// roleUUID, timeZone, type`) that the profile shows. `teamId` and `roleUUID` are bare ids
+/// with no names in the record, so they are not shown (no invented team or role names).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct CxoneUser {
@@ -115,13 +135,30 @@ struct CxoneUser {
     display_name: Option<String>,
     full_name: Option<String>,
     email_address: Option<String>,
-    team_name: Option<String>,
-    role_name: Option<String>,
 }
 
-/// CXone `GET /user-management/v1/users/<userId>`. CXone has no job title or department:
-/// the role and team stand in for them, and `tenant` (the ID token's tenant name) for the
-/// organisation. Presence is not part of this record, so it is left out rather than guessed.
+/// The signed-in user's CXone user id, read as NICE's agent SDK reads it
+/// (`CXoneUser.setUserDetails` in `@nice-devone/auth-sdk` 26.2.1: `user.userId ||
+/// user.sub.slice(5)`): the `userId` claim, else `sub` without its `user:` prefix. A `sub`
+/// without the prefix is used whole (the SDK would cut five characters off it).
+pub fn cxone_user_id(claims: &IdClaims) -> Option<String> {
+    let user_id = claims
+        .text("userId")
+        .map(str::trim)
+        .filter(|id| !id.is_empty());
+    let from_subject = || {
+        claims
+            .subject()
+            .map(|sub| sub.strip_prefix("user:").unwrap_or(sub).trim())
+            .filter(|id| !id.is_empty())
+    };
+    user_id.or_else(from_subject).map(str::to_owned)
+}
+
+/// CXone `GET /user-management/v1/users/<userId>`, `{"user": {...}}`. CXone has no job title
+/// or department, and the record names no team or role (only their ids), so those stay empty;
+/// `tenant` (the ID token's tenant name) stands in for the organisation. Presence is not part
+/// of this record either, so it is left out rather than guessed.
 pub fn parse_cxone_user(reply: &HttpReply, tenant: Option<&str>) -> Result<UserProfile, AuthError> {
     let CxoneUserEnvelope { user } = parse_api_json(reply, Endpoint::CurrentUser, "user record")?;
     let id = match user.id {
@@ -147,8 +184,6 @@ pub fn parse_cxone_user(reply: &HttpReply, tenant: Option<&str>) -> Result<UserP
         display_name,
         email,
         username,
-        title: non_empty(user.role_name),
-        department: non_empty(user.team_name),
         organization: non_empty(tenant.map(str::to_owned)),
         ..Default::default()
     })
@@ -187,12 +222,21 @@ pub fn parse_userinfo(
     })
 }
 
-/// The message of an API error body, in any of the shapes Genesys and CXone use.
+/// The message of an API error body, in any of the shapes Genesys and CXone use: `message`
+/// (Genesys' API errors, CXone's `{message, statusCode}`), then an OAuth-style description in
+/// any spelling, then the bare `error` code.
 pub fn api_error_message(body: &str) -> Option<String> {
     let value: serde_json::Value = serde_json::from_str(body).ok()?;
-    ["message", "error_description", "error"]
-        .iter()
-        .find_map(|key| value.get(key).and_then(|v| v.as_str()).map(str::to_owned))
+    let text = |key: &str| {
+        value
+            .get(key)
+            .and_then(|v| v.as_str())
+            .filter(|v| !v.trim().is_empty())
+            .map(str::to_owned)
+    };
+    text("message")
+        .or_else(|| crate::error::provider_error_description(&value))
+        .or_else(|| text("error"))
 }
 
 /// `Retry-After` in seconds (the delta-seconds form; an HTTP date is treated as absent).
@@ -307,18 +351,24 @@ mod tests {
     }
 
     #[test]
-    fn reads_a_cxone_user_with_team_and_role() {
+    fn reads_a_cxone_user_in_the_sdk_model() {
+        // The fields of NICE's CXoneUserDetails; teamId and roleUUID are ids only.
         let user = parse_cxone_user(
-            &reply(200, r#"{"user":{"id":"u-9","userName":"ada@example.com","firstName":"Ada","lastName":"Lovelace",
+            &reply(200, r#"{"user":{"id":"11ec-u-9","userName":"ada@example.com","firstName":"Ada","lastName":"Lovelace",
                 "displayName":"","fullName":"Ada Lovelace","emailAddress":"ada@example.com","status":"Active",
-                "teamId":"t1","teamName":"Customer Care","roleName":"Senior Agent","agentId":123}}"#),
+                "teamId":"11ec-t-1","roleUUID":"11ec-r-1","timeZone":"Europe/London","type":"Agent","billable":"true"}}"#),
             Some("Sandbox Contact Center"),
         )
         .unwrap();
+        assert_eq!(user.id, "11ec-u-9");
         assert_eq!(user.display_name, "Ada Lovelace");
         assert_eq!(user.email.as_deref(), Some("ada@example.com"));
-        assert_eq!(user.title.as_deref(), Some("Senior Agent"));
-        assert_eq!(user.department.as_deref(), Some("Customer Care"));
+        assert_eq!(user.username.as_deref(), Some("ada@example.com"));
+        assert_eq!(user.title, None, "no role name is invented from roleUUID");
+        assert_eq!(
+            user.department, None,
+            "no team name is invented from teamId"
+        );
         assert_eq!(user.organization.as_deref(), Some("Sandbox Contact Center"));
         assert_eq!(
             user.presence, None,
@@ -393,5 +443,81 @@ mod tests {
             parse_genesys_user(&html),
             Err(AuthError::UnexpectedResponse { .. })
         ));
+    }
+
+    #[test]
+    fn api_error_messages_in_every_shape() {
+        for (body, expected) in [
+            (
+                r#"{"message":"Missing permission","code":"missing.permissions","status":403}"#,
+                "Missing permission",
+            ),
+            (
+                r#"{"message":"Not found","statusCode":404,"traceId":"t"}"#,
+                "Not found",
+            ),
+            (
+                r#"{"error":"invalid_token","error_description":"expired"}"#,
+                "expired",
+            ),
+            (
+                r#"{"error":"invalid_token","errorDescription":"CXone expired"}"#,
+                "CXone expired",
+            ),
+            (
+                r#"{"error":"invalid_client","description":"authentication failed"}"#,
+                "authentication failed",
+            ),
+            (r#"{"error":"invalid_token"}"#, "invalid_token"),
+        ] {
+            assert_eq!(api_error_message(body).as_deref(), Some(expected), "{body}");
+        }
+        assert_eq!(api_error_message("<html>"), None);
+    }
+
+    #[test]
+    fn cxone_user_id_comes_from_user_id_else_the_subject() {
+        let claims = |json: serde_json::Value| IdClaims(json.as_object().unwrap().clone());
+        assert_eq!(
+            cxone_user_id(&claims(
+                serde_json::json!({"sub":"user:11ec-a","userId":"11ec-b"})
+            ))
+            .as_deref(),
+            Some("11ec-b"),
+            "userId wins"
+        );
+        assert_eq!(
+            cxone_user_id(&claims(serde_json::json!({"sub":"user:11ec-a"}))).as_deref(),
+            Some("11ec-a"),
+            "sub without its user: prefix"
+        );
+        assert_eq!(
+            cxone_user_id(&claims(
+                serde_json::json!({"sub":"user:11ec-a","userId":""})
+            ))
+            .as_deref(),
+            Some("11ec-a"),
+            "an empty userId is no userId"
+        );
+        assert_eq!(
+            cxone_user_id(&claims(serde_json::json!({"sub":"11ec-c"}))).as_deref(),
+            Some("11ec-c")
+        );
+        assert_eq!(
+            cxone_user_id(&claims(serde_json::json!({"sub":"user:"}))),
+            None
+        );
+        assert_eq!(
+            cxone_user_id(&claims(serde_json::json!({"userId":5}))),
+            None
+        );
+    }
+
+    #[test]
+    fn genesys_expand_is_sent_once_per_value() {
+        assert_eq!(
+            genesys_me_url("https://api.mypurecloud.ie/api/v2/users/me"),
+            "https://api.mypurecloud.ie/api/v2/users/me?expand=presence&expand=routingStatus&expand=organization"
+        );
     }
 }

@@ -8,7 +8,9 @@ use crate::id_token::decode_claims;
 use crate::provider::UserSource;
 use crate::secret::Secret;
 use crate::token::HttpReply;
-use crate::user::{parse_cxone_user, parse_genesys_user, parse_userinfo, retry_after_secs};
+use crate::user::{
+    genesys_me_url, parse_cxone_user, parse_genesys_user, parse_userinfo, retry_after_secs,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -100,10 +102,7 @@ impl AuthStore {
                 .and_then(|t| decode_claims(t).ok());
             let result = match endpoints.user_source {
                 UserSource::GenesysMe => {
-                    let url = format!(
-                        "{}?expand=presence,routingStatus,organization",
-                        endpoints.current_user
-                    );
+                    let url = genesys_me_url(&endpoints.current_user);
                     store
                         .api_get(&url, Endpoint::CurrentUser)
                         .await

@@ -10,7 +10,7 @@ use crate::error::{AuthError, Endpoint};
 use crate::id_token::{decode_claims, validate_id_token, Expected};
 use crate::schedule;
 use crate::secret::Secret;
-use crate::token::{parse_token_response, refresh_form, TokenSet};
+use crate::token::{parse_token_response_for, refresh_form, TokenSet, TokenTypeRule};
 use futures_channel::oneshot;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -136,10 +136,10 @@ impl AuthStore {
     async fn refresh_at_provider(&self) -> Result<(), AuthError> {
         let session = self.session().ok_or(AuthError::SessionExpired)?;
         let epoch = self.epoch();
-        let client_id = self
+        let (client_id, token_type) = self
             .config
             .provider(&session.provider_id)
-            .map(|p| p.client_id.clone())
+            .map(|p| (p.client_id.clone(), TokenTypeRule::for_provider(&p.kind)))
             .ok_or(AuthError::SessionExpired)?;
         let Some(refresh_token) = session.tokens.refresh_token.clone() else {
             self.end_session(Some(
@@ -151,7 +151,7 @@ impl AuthStore {
         let sent_at = browser::now_ms();
         let outcome = match http::post_form(&session.endpoints.token, &body, Endpoint::Token).await
         {
-            Ok(reply) => parse_token_response(&reply, sent_at)
+            Ok(reply) => parse_token_response_for(&reply, sent_at, token_type)
                 .and_then(|tokens| check_refreshed_id_token(tokens, &session, &client_id)),
             Err(error) => Err(error),
         };

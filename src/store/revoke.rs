@@ -5,7 +5,9 @@
 use crate::browser::{self, http};
 use crate::error::Endpoint;
 use crate::provider::{Endpoints, Revocation};
-use crate::token::{parse_token_response, refresh_form, revocation_form, TokenSet};
+use crate::token::{
+    parse_token_response_for, refresh_form, revocation_form, TokenSet, TokenTypeRule,
+};
 
 /// Revokes what `tokens` can still do at the server they came from (`endpoints`).
 pub(super) async fn revoke_tokens(tokens: &TokenSet, endpoints: &Endpoints, client_id: &str) {
@@ -54,5 +56,6 @@ async fn renew_for_revocation(
     )
     .await
     .ok()?;
-    parse_token_response(&reply, sent_at).ok()
+    // Only Genesys revokes with an access token, and Genesys may leave out token_type.
+    parse_token_response_for(&reply, sent_at, TokenTypeRule::BearerWhenMissing).ok()
 }

@@ -14,10 +14,12 @@ use crate::discovery::{cxone_api_base, endpoints_from_discovery};
 use crate::error::{AuthError, Endpoint};
 use crate::id_token::{validate_id_token, Expected, IdClaims};
 use crate::pkce;
-use crate::provider::{cxone_tenant_config_url, discovery_url, Endpoints, UserSource};
-use crate::query;
+use crate::provider::{
+    cxone_tenant_config_url, cxone_user_url, discovery_url, Endpoints, UserSource,
+};
 use crate::return_to::safe_return_path;
-use crate::token::{authorization_code_form, parse_token_response};
+use crate::token::{authorization_code_form, parse_token_response_for, TokenTypeRule};
+use crate::user::cxone_user_id;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -109,11 +111,14 @@ impl AuthStore {
         let transaction = params.state.as_deref().and_then(storage::take_transaction);
         let authorized = check_callback(params, transaction, browser::now_ms())?;
         let transaction = authorized.transaction;
-        if self.config.provider(&transaction.provider_id).is_none() {
-            return Err(AuthError::UnknownProvider {
-                id: transaction.provider_id.clone(),
-            });
-        }
+        let token_type = match self.config.provider(&transaction.provider_id) {
+            Some(provider) => TokenTypeRule::for_provider(&provider.kind),
+            None => {
+                return Err(AuthError::UnknownProvider {
+                    id: transaction.provider_id.clone(),
+                })
+            }
+        };
         self.mark_exchanging();
         // A sign-out or another tab's sign-in from here on moves the epoch.
         let epoch = self.epoch();
@@ -126,7 +131,7 @@ impl AuthStore {
         let sent_at = browser::now_ms();
         // The recorded endpoint, never one derived from the callback (mix-up defence).
         let reply = http::post_form(&transaction.endpoints.token, &body, Endpoint::Token).await?;
-        let tokens = parse_token_response(&reply, sent_at)?;
+        let tokens = parse_token_response_for(&reply, sent_at, token_type)?;
         // Every check passes before anything is stored: a refused ID token keeps nothing.
         let claims = check_id_token(&transaction, tokens.id_token.as_ref())?;
         let endpoints = complete_endpoints(&transaction.endpoints, claims.as_ref()).await?;
@@ -225,7 +230,7 @@ fn check_id_token(
 }
 
 /// CXone names the tenant's API base only after sign-in: look it up from the ID token's
-/// `tenantId`, and point the current-user URL at the signed-in `userId`.
+/// `tenantId`, and point the current-user URL at the signed-in user (`userId`, else `sub`).
 async fn complete_endpoints(
     endpoints: &Endpoints,
     claims: Option<&IdClaims>,
@@ -238,7 +243,7 @@ async fn complete_endpoints(
     };
     let claims = claims.ok_or_else(|| missing("tenantId"))?;
     let tenant_id = claims.text("tenantId").ok_or_else(|| missing("tenantId"))?;
-    let user_id = claims.text("userId").ok_or_else(|| missing("userId"))?;
+    let user_id = cxone_user_id(claims).ok_or_else(|| missing("userId (or sub)"))?;
     let reply = http::get(
         &cxone_tenant_config_url(&endpoints.issuer, tenant_id),
         Endpoint::TenantLookup,
@@ -246,10 +251,7 @@ async fn complete_endpoints(
     .await?;
     let api_base = cxone_api_base(&reply)?;
     let mut completed = endpoints.clone();
-    completed.current_user = format!(
-        "{api_base}/user-management/v1/users/{}",
-        query::encode(user_id)
-    );
+    completed.current_user = cxone_user_url(&api_base, &user_id);
     completed.api_base = api_base;
     Ok(completed)
 }
