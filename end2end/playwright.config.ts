@@ -48,7 +48,7 @@ export default defineConfig({
   webServer: [
     {
       command:
-        '../target/debug/sandbox --port 9190 --access-token-lifetime 3600 --test-controls --redirect-uri http://127.0.0.1:8180/callback',
+        '../target/debug/sandbox --port 9190 --access-token-lifetime 3600 --refresh-tokens rotate --test-controls --redirect-uri http://127.0.0.1:8180/callback',
       url: 'http://127.0.0.1:9190/health',
       reuseExistingServer: false,
       timeout: 60_000,

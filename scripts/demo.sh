@@ -9,6 +9,9 @@ CXONE_PORT=9091
 APP_PORT=8080
 # Short, so the automatic token renewal can be watched on the dashboard.
 TOKEN_LIFETIME=${TOKEN_LIFETIME:-120}
+# Genesys Cloud most likely gives a PKCE client no refresh token (PROVIDERS.md): `none` shows the
+# Continue session offer; GENESYS_REFRESH_TOKENS=rotate shows automatic renewal instead.
+GENESYS_REFRESH_TOKENS=${GENESYS_REFRESH_TOKENS:-none}
 
 bash scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -26,7 +29,8 @@ cargo build -q -p pkce-desk-sandbox
 redirects=(--redirect-uri "http://127.0.0.1:$APP_PORT/callback" --redirect-uri "http://localhost:$APP_PORT/callback")
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
-target/debug/sandbox --port "$SANDBOX_PORT" --access-token-lifetime "$TOKEN_LIFETIME" --test-controls "${redirects[@]}" &
+target/debug/sandbox --port "$SANDBOX_PORT" --access-token-lifetime "$TOKEN_LIFETIME" \
+  --refresh-tokens "$GENESYS_REFRESH_TOKENS" --test-controls "${redirects[@]}" &
 pids+=($!)
 target/debug/sandbox --flavor cxone --port "$CXONE_PORT" --access-token-lifetime "$TOKEN_LIFETIME" --test-controls "${redirects[@]}" &
 pids+=($!)
@@ -45,7 +49,9 @@ cat <<MSG
   Open  http://127.0.0.1:$APP_PORT  once trunk says it is serving, and pick
   Genesys Cloud (sandbox, port $SANDBOX_PORT) or NICE CXone (sandbox, port $CXONE_PORT).
   Sign in on the sandbox page as  ada@example.com / demo  (or grace@example.com / demo).
-  Access tokens last ${TOKEN_LIFETIME}s here, so you can watch them renew on the dashboard.
+  Access tokens last ${TOKEN_LIFETIME}s here. Genesys refresh tokens: $GENESYS_REFRESH_TOKENS
+  (none: the dashboard offers Continue session before the end, as with a real Genesys PKCE
+  client; rotate: renewal in the background). CXone renews in the background.
   Ctrl-C stops the demo.
 
 MSG

@@ -189,6 +189,16 @@ export interface SandboxStats {
   logout: number;
   tenant_config: number;
   discovery: number;
+  /** GET /oauth/authorize answered with a code through the SSO session cookie. */
+  authorize_silent: number;
+  /** Bearer-protected API requests that reached the token check. */
+  api_calls: number;
+  /** Of those, the ones refused with 401 (missing, unknown, expired or revoked token). */
+  api_rejected_401: number;
+  /** Refresh tokens that were live when DELETE /api/v2/tokens/me revoked their sign-in. */
+  revoked_refresh_tokens: number;
+  /** Refresh tokens usable right now (issued, not spent, not revoked); not reset by reset. */
+  live_refresh_tokens: number;
 }
 
 async function control(path: string, body?: unknown): Promise<Response> {
@@ -205,8 +215,16 @@ async function control(path: string, body?: unknown): Promise<Response> {
 
 export const sandbox = {
   failNext: (rule: FailureRule) => control('fail-next', rule),
-  settings: (settings: { access_token_lifetime?: number; issue_refresh_tokens?: boolean; rotate_refresh_tokens?: boolean }) =>
-    control('settings', settings),
+  settings: (settings: {
+    access_token_lifetime?: number;
+    refresh_tokens?: 'none' | 'rotate';
+    issue_refresh_tokens?: boolean;
+    rotate_refresh_tokens?: boolean;
+  }) => control('settings', settings),
+  expireSsoSessions: () => control('expire-sso-sessions'),
+  /** Whether the sandbox would still take `refresh_token`: live, spent, revoked or unknown. */
+  tokenStatus: async (refresh_token: string): Promise<string> =>
+    (await (await control('token-status', { refresh_token })).json()).refresh_token_status,
   expireAccessTokens: () => control('expire-access-tokens'),
   reset: () => control('reset'),
   stats: async (): Promise<SandboxStats> => (await control('stats')).json(),

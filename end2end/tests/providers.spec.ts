@@ -77,8 +77,9 @@ test.describe('NICE CXone (sandbox)', () => {
     await page.waitForURL(onPath('/dashboard'));
     await expect(page.getByTestId('user-name')).toHaveText(ADA.name);
     await expect(page.getByTestId('user-email')).toHaveText(ADA.username);
-    await expect(page.getByTestId('user-title')).toHaveText('Senior Agent');
-    await expect(page.getByTestId('user-department')).toHaveText('Customer Care');
+    // CXone's user record names the team and role by id only: no title or department shown.
+    await expect(page.getByTestId('user-title')).toHaveCount(0);
+    await expect(page.getByTestId('user-department')).toHaveCount(0);
     await expect(page.getByTestId('user-organization')).toHaveText('Sandbox Contact Center');
     await page.screenshot({ path: screenshotPath('dashboard-cxone.png'), fullPage: true });
 
@@ -98,13 +99,29 @@ test.describe('NICE CXone (sandbox)', () => {
     await expect(page.getByTestId('login-notice')).toHaveText('You have signed out.');
     expect(await readSession(page)).toBeNull();
     expect(await storageKeys(page)).toEqual({ session: [], local: [] });
-    // RP-initiated logout identified by client_id: the ID token never sat in a URL.
+    // CXone's logout takes id_token_hint, post_logout_redirect_uri and state, no client_id; the
+    // notice above shows only because the state came back unchanged.
     const logout = requests.requests.find((r) => r.url.startsWith(`${CXONE}/auth/authorize/logout?`));
     expect(logout).toBeTruthy();
     const params = new URL(logout!.url).searchParams;
-    expect(params.get('client_id')).toBe('pkce-desk demo@Sandbox');
+    expect(params.get('client_id')).toBeNull();
+    expect(params.get('id_token_hint')?.split('.')).toHaveLength(3);
     expect(params.get('post_logout_redirect_uri')).toBe(`${APP}/login`);
-    for (const r of requests.requests) expect(r.url).not.toContain('id_token_hint');
+    expect(params.get('state')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(page.url()).toBe(`${APP}/login`);
+  });
+
+  test('a return from CXone logout without our state gets no "signed out" confirmation', async ({ page }) => {
+    await startCxone(page);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await expect(page.getByTestId('user-name')).toHaveText(ADA.name);
+    await page.route(`${CXONE}/auth/authorize/logout?*`, (route) =>
+      route.fulfill({ status: 302, headers: { location: `${APP}/login?state=forged` } }),
+    );
+    await page.getByTestId('sign-out').click();
+    await page.waitForURL(`${APP}/login`);
+    await expect(page.getByTestId('login-notice')).toContainText('did not confirm');
+    expect(await readSession(page)).toBeNull();
   });
 
   test('a callback whose iss is not the server the login went to makes no token request', async ({ page }) => {
@@ -249,6 +266,10 @@ test.describe('any OpenID provider (panva oidc-provider)', () => {
     await expect(page.getByTestId('login-notice')).toHaveText('You have signed out.');
     expect(await readSession(page)).toBeNull();
     expect(await storageKeys(page)).toEqual({ session: [], local: [] });
-    for (const r of requests.requests) expect(r.url).not.toContain('id_token_hint');
+    // RP-Initiated Logout with the ID token as hint (the provider issued one) and our state.
+    const logout = new URL(requests.requests.find((r) => r.url.startsWith(`${OIDC}/session/end?`))!.url);
+    expect(logout.searchParams.get('id_token_hint')?.split('.')).toHaveLength(3);
+    expect(logout.searchParams.get('client_id')).toBeNull();
+    expect(logout.searchParams.get('state')).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 });

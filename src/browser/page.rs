@@ -11,6 +11,11 @@ pub fn origin() -> String {
     window().location().origin().unwrap_or_default()
 }
 
+/// The current path, without query or fragment.
+pub fn path() -> String {
+    window().location().pathname().unwrap_or_default()
+}
+
 /// The current query string, with its `?`.
 pub fn query() -> String {
     window().location().search().unwrap_or_default()

@@ -16,6 +16,7 @@ pub const KEY_PREFIX: &str = "pkce-desk.";
 const TRANSACTION_PREFIX: &str = "pkce-desk.tx.";
 const SESSION_KEY: &str = "pkce-desk.session";
 const NOTICE_KEY: &str = "pkce-desk.notice";
+const LOGOUT_STATE_KEY: &str = "pkce-desk.logout-state";
 const DISCOVERY_PREFIX: &str = "pkce-desk.discovery.";
 
 /// A signed-in session as stored.
@@ -132,15 +133,25 @@ pub fn save_discovery(issuer: &str, endpoints: &Endpoints) {
     let _ = SessionStorage::set(format!("{DISCOVERY_PREFIX}{issuer}"), endpoints);
 }
 
-/// A message for the next login page (it survives the trip through the provider's logout).
-pub fn set_notice(text: &str) {
+/// A message for the next login page (it survives the trip through the provider's logout),
+/// with the `state` that trip must come back with, where the provider takes one.
+pub fn set_notice(text: &str, logout_state: Option<&str>) {
     let _ = SessionStorage::set(NOTICE_KEY, text);
+    match logout_state {
+        Some(state) => {
+            let _ = SessionStorage::set(LOGOUT_STATE_KEY, state);
+        }
+        None => SessionStorage::delete(LOGOUT_STATE_KEY),
+    }
 }
 
-pub fn take_notice() -> Option<String> {
+/// The notice for this page load, and the logout `state` it waits for (both read once).
+pub fn take_notice() -> (Option<String>, Option<String>) {
     let notice = SessionStorage::get::<String>(NOTICE_KEY).ok();
+    let logout_state = SessionStorage::get::<String>(LOGOUT_STATE_KEY).ok();
     SessionStorage::delete(NOTICE_KEY);
-    notice
+    SessionStorage::delete(LOGOUT_STATE_KEY);
+    (notice, logout_state)
 }
 
 /// Calls `changed` when another tab changes the shared (localStorage) session: `None` when it

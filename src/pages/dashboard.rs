@@ -54,6 +54,7 @@ fn Dashboard() -> impl IntoView {
     view! {
         <Shell title="Agent desktop" topbar=view! { <AgentBar /> }.into_any()>
             <h1 class="page-title">"Agent desktop"</h1>
+            <ContinueSessionOffer />
             <div class="desk">
                 <Workspace />
                 <div class="desk-side">
@@ -63,6 +64,53 @@ fn Dashboard() -> impl IntoView {
                 </div>
             </div>
         </Shell>
+    }
+}
+
+/// Shown a few minutes before a session the provider will not renew runs out.
+#[component]
+fn ContinueSessionOffer() -> impl IntoView {
+    let store = expect_context::<AuthStore>();
+    let offered = store.continue_offered;
+    let location = use_location();
+    let leaving = RwSignal::new(false);
+    let ends_at = move || {
+        store.state.with(|state| match state {
+            AuthState::SignedIn(session) => session.tokens.expires_at_ms.map(local_time),
+            _ => None,
+        })
+    };
+    let continue_session = {
+        let store = store.clone();
+        move |_| {
+            leaving.set(true);
+            let here = format!(
+                "{}{}",
+                location.pathname.get_untracked(),
+                location.search.get_untracked()
+            );
+            store.continue_session(here);
+        }
+    };
+    view! {
+        <Show when=move || offered.get()>
+            <section class="card continue-offer" role="alert" data-testid="continue-session-offer">
+                <p>
+                    "Your session ends at " {ends_at} ". This provider cannot renew it in the "
+                    "background: continue now to keep working (you will not normally be asked "
+                    "for your password again)."
+                </p>
+                <button
+                    type="button"
+                    class="button primary"
+                    data-testid="continue-session"
+                    disabled=move || leaving.get()
+                    on:click=continue_session.clone()
+                >
+                    "Continue session"
+                </button>
+            </section>
+        </Show>
     }
 }
 
@@ -409,16 +457,18 @@ fn TokenPanel() -> impl IntoView {
                     {move || if refreshable() {
                         "automatic, before it expires"
                     } else {
-                        "not available from this provider: sign in again when it expires"
+                        "not available from this provider: Continue session is offered 5 minutes before the session ends"
                     }}
                 </dd>
                 <dt>"Stored in"</dt>
                 <dd>{format!("{:?}", store.token_storage()).to_ascii_lowercase()}</dd>
             </dl>
             <div class="actions">
-                <button type="button" class="button" data-testid="refresh-now" on:click=refresh_now>
-                    "Refresh now"
-                </button>
+                <Show when=refreshable>
+                    <button type="button" class="button" data-testid="refresh-now" on:click=refresh_now.clone()>
+                        "Refresh now"
+                    </button>
+                </Show>
                 <button type="button" class="button" data-testid="reload-profile" on:click=reload_profile>
                     "Reload profile"
                 </button>

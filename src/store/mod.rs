@@ -62,6 +62,8 @@ pub struct AuthStore {
     pub refresh_history: RwSignal<Vec<RefreshRecord>>,
     /// Where to go once the callback has signed the user in.
     pub landing: RwSignal<Option<String>>,
+    /// The session cannot be renewed and ends soon: the dashboard offers Continue session.
+    pub continue_offered: RwSignal<bool>,
     next_refresh_at: StoredValue<Option<u64>>,
     refresh_timer: StoredValue<Option<TimeoutHandle>>,
     /// `Some` while a refresh request is in flight: later callers wait for its result
@@ -84,7 +86,7 @@ impl AuthStore {
     /// Restores a stored session if there is a usable one.
     pub fn new(config: AppConfig) -> Self {
         let now = browser::now_ms();
-        let notice = storage::take_notice();
+        let notice = sign_out::notice_on_return(storage::take_notice());
         let restored = storage::load_session(config.token_storage)
             .filter(|s| config.provider(&s.provider_id).is_some());
         let state = match restored {
@@ -110,6 +112,7 @@ impl AuthStore {
             user: RwSignal::new(UserState::Idle),
             refresh_history: RwSignal::new(Vec::new()),
             landing: RwSignal::new(None),
+            continue_offered: RwSignal::new(false),
             next_refresh_at: StoredValue::new(None),
             refresh_timer: StoredValue::new(None),
             refresh_waiters: StoredValue::new_local(None),
@@ -202,6 +205,7 @@ impl AuthStore {
         self.cancel_refresh_timer();
         self.next_refresh_at.set_value(None);
         self.refresh_failures.set_value(0);
+        self.continue_offered.set(false);
         self.user.set(UserState::Idle);
         self.refresh_history.set(Vec::new());
     }

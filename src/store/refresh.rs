@@ -6,7 +6,7 @@ use super::revoke;
 use super::{AuthState, AuthStore, RefreshRecord, Session, HISTORY_LENGTH};
 use crate::browser::{self, http, lock, storage};
 use crate::config::TokenStorage;
-use crate::error::{AuthError, Endpoint};
+use crate::error::{AuthError, Endpoint, RefreshFailure};
 use crate::id_token::{decode_claims, validate_id_token, Expected};
 use crate::schedule;
 use crate::secret::Secret;
@@ -45,6 +45,10 @@ fn check_refreshed_id_token(
     }
     Ok(tokens)
 }
+
+/// The login page's notice when a session that could not be renewed runs out.
+const SESSION_TIME_UP: &str =
+    "Your session reached the end of its time and this provider cannot renew it. Please sign in again.";
 
 pub(super) type RefreshWaiters = Option<Vec<oneshot::Sender<Result<(), AuthError>>>>;
 
@@ -142,9 +146,11 @@ impl AuthStore {
             .map(|p| (p.client_id.clone(), TokenTypeRule::for_provider(&p.kind)))
             .ok_or(AuthError::SessionExpired)?;
         let Some(refresh_token) = session.tokens.refresh_token.clone() else {
-            self.end_session(Some(
-                "Your session has ended (the provider gave no refresh token). Please sign in again.".into(),
-            ));
+            // Nothing to renew with: the session lasts as long as its access token (the
+            // dashboard offers Continue session before then).
+            if session.tokens.is_expired(browser::now_ms()) {
+                self.end_session(Some(SESSION_TIME_UP.into()));
+            }
             return Err(AuthError::SessionExpired);
         };
         let body = refresh_form(&refresh_token, &client_id);
@@ -179,22 +185,47 @@ impl AuthStore {
                 self.adopt(renewed, "renewed");
                 Ok(())
             }
-            Err(error) if error.ends_session() => {
-                self.end_session(Some("Your session has ended. Please sign in again.".into()));
-                Err(error)
-            }
-            Err(error) => {
-                // Network trouble or a failing server: keep the session and try again later.
-                let failures = self.refresh_failures.get_value().saturating_add(1);
-                self.refresh_failures.set_value(failures);
-                self.record_refresh(&format!("failed ({}), will retry", error.code()));
-                let retry_at =
-                    browser::now_ms() + schedule::retry_delay_ms(failures, browser::jitter());
-                self.next_refresh_at.set_value(Some(retry_at));
-                self.arm_timer(Some(retry_at));
-                Err(error)
-            }
+            Err(error) => match error.refresh_failure() {
+                RefreshFailure::SessionOver => {
+                    self.end_session(Some("Your session has ended. Please sign in again.".into()));
+                    Err(error)
+                }
+                RefreshFailure::RefreshNotAllowed => {
+                    self.keep_without_refresh(session);
+                    Err(error)
+                }
+                RefreshFailure::Transient => Err(self.retry_later(error)),
+            },
         }
+    }
+
+    /// The provider refused to renew for this client (Genesys allows the refresh grant to
+    /// confidential clients only): the session stays until its access token expires.
+    fn keep_without_refresh(&self, mut session: Session) {
+        if session.tokens.is_expired(browser::now_ms()) {
+            self.end_session(Some(SESSION_TIME_UP.into()));
+            return;
+        }
+        session.tokens.refresh_token = None;
+        // The tokens are unchanged but for the refresh token: a failed write only costs the
+        // same refusal again after a reload.
+        let _ = storage::save_session(self.config.token_storage, &session);
+        self.refresh_failures.set_value(0);
+        self.adopt(
+            session,
+            "refused by the provider: the session ends when its token expires",
+        );
+    }
+
+    /// Network trouble or a failing server: keep the session and try again later.
+    fn retry_later(&self, error: AuthError) -> AuthError {
+        let failures = self.refresh_failures.get_value().saturating_add(1);
+        self.refresh_failures.set_value(failures);
+        self.record_refresh(&format!("failed ({}), will retry", error.code()));
+        let retry_at = browser::now_ms() + schedule::retry_delay_ms(failures, browser::jitter());
+        self.next_refresh_at.set_value(Some(retry_at));
+        self.arm_timer(Some(retry_at));
+        error
     }
 
     /// Whether the session `session_id`, which some work started under at `epoch`, is still
@@ -230,22 +261,61 @@ impl AuthStore {
         let Some(session) = self.session() else {
             return;
         };
+        if session.tokens.refresh_token.is_none() {
+            self.next_refresh_at.set_value(None);
+            self.plan_session_end(&session.tokens);
+            return;
+        }
+        self.continue_offered.set(false);
         let at = schedule::next_refresh_at(&session.tokens, browser::jitter());
         self.next_refresh_at.set_value(at);
         self.arm_timer(at);
     }
 
     fn arm_timer(&self, at: Option<u64>) {
+        let store = self.clone();
+        self.arm_timer_with(at, move || store.refresh_if_due());
+    }
+
+    fn arm_timer_with(&self, at: Option<u64>, due: impl FnOnce() + 'static) {
         self.cancel_refresh_timer();
         let Some(at) = at else { return };
         let delay = schedule::timer_delay_ms(browser::now_ms(), at);
-        let store = self.clone();
-        let handle = set_timeout_with_handle(
-            move || store.refresh_if_due(),
-            Duration::from_millis(delay.into()),
-        )
-        .ok();
+        let handle = set_timeout_with_handle(due, Duration::from_millis(delay.into())).ok();
         self.refresh_timer.set_value(handle);
+    }
+
+    /// A session that cannot be renewed: offer Continue session a few minutes before its
+    /// token expires, and end it (with a notice) when it does.
+    fn plan_session_end(&self, tokens: &TokenSet) {
+        let Some(expires_at) = tokens.expires_at_ms else {
+            return; // no known lifetime: the API's 401 will tell
+        };
+        let now = browser::now_ms();
+        let offer_at = schedule::next_continue_session_at(tokens, now);
+        self.continue_offered
+            .set(offer_at.is_some_and(|at| at <= now));
+        let next = match offer_at {
+            Some(at) if at > now => at,
+            _ => expires_at,
+        };
+        let store = self.clone();
+        self.arm_timer_with(Some(next), move || store.check_session_end());
+    }
+
+    /// The session-end timer fired, or the tab woke up: offer, end, or plan again.
+    fn check_session_end(&self) {
+        let Some(session) = self.session() else {
+            return;
+        };
+        if session.tokens.refresh_token.is_some() {
+            return;
+        }
+        if session.tokens.is_expired(browser::now_ms()) {
+            self.end_session(Some(SESSION_TIME_UP.into()));
+        } else {
+            self.plan_session_end(&session.tokens);
+        }
     }
 
     pub(super) fn cancel_refresh_timer(&self) {
@@ -256,6 +326,12 @@ impl AuthStore {
 
     /// Timers do not run while a laptop sleeps or a tab is hidden: on waking, check the clock.
     fn refresh_if_due(&self) {
+        if self
+            .session()
+            .is_some_and(|session| session.tokens.refresh_token.is_none())
+        {
+            return self.check_session_end();
+        }
         let due = self
             .next_refresh_at
             .get_value()

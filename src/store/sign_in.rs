@@ -46,6 +46,26 @@ impl AuthStore {
         });
     }
 
+    /// Continue session, for a session the provider will not renew: a fresh top-level
+    /// authorization at the same provider (new PKCE and state) that comes back to `return_to`.
+    /// The provider's own login session normally completes it without a password. Never in a
+    /// hidden iframe: browsers block the third-party cookies that would need.
+    pub fn continue_session(&self, return_to: String) {
+        let Some(session) = self.session() else {
+            return;
+        };
+        let store = self.clone();
+        spawn_local(async move {
+            match store
+                .prepare_sign_in(&session.provider_id, Some(&return_to))
+                .await
+            {
+                Ok(url) => page::leave_for(&url),
+                Err(error) => store.state.set(AuthState::Failed(error)),
+            }
+        });
+    }
+
     async fn prepare_sign_in(
         &self,
         provider_id: &str,

@@ -5,10 +5,10 @@
 
 use super::refresh::REFRESH_LOCK;
 use super::{revoke, AuthStore, Session};
-use crate::browser::{lock, page, storage};
+use crate::browser::{self, lock, page, storage};
 use crate::config::{ProviderConfig, TokenStorage};
-use crate::provider::EndSession;
-use crate::query;
+use crate::pkce;
+use crate::provider::{end_session_request, logout_state_matches};
 use leptos::task::spawn_local;
 
 impl AuthStore {
@@ -38,9 +38,7 @@ impl AuthStore {
                 revoke::revoke_tokens(&session.tokens, &session.endpoints, &provider.client_id)
                     .await;
             }
-            // The provider's logout page sends the browser back to /login: keep the message.
-            storage::set_notice(notice);
-            end_provider_session(&session, &provider);
+            end_provider_session(&newest, &provider, notice);
         });
     }
 
@@ -59,31 +57,46 @@ impl AuthStore {
     }
 }
 
-fn end_provider_session(session: &Session, provider: &ProviderConfig) {
+/// Leaves for the provider's logout page, which sends the browser back to /login. The
+/// `state` it must hand back is kept for the login page to check ([`logout_state_matches`]).
+fn end_provider_session(session: &Session, provider: &ProviderConfig, notice: &str) {
+    let Some(end_session) = &session.endpoints.end_session else {
+        // Nothing to end at the provider: the login page is already showing.
+        return;
+    };
     let back_to = provider
         .post_logout_redirect_uri
         .clone()
         .unwrap_or_else(|| format!("{}/login", page::origin()));
-    match &session.endpoints.end_session {
-        Some(EndSession::GenesysLogout(url)) => page::leave_for(&query::append_to_url(
-            url,
-            &[
-                ("client_id", &provider.client_id),
-                ("redirect_uri", &back_to),
-            ],
-        )),
-        // RP-Initiated Logout 1.0 lets `client_id` identify the client instead of an
-        // `id_token_hint`; sending the hint would put the ID token (with the user's name and
-        // email) in a URL, the history and server logs. Every OP must accept GET; POST is
-        // not enabled everywhere (oidc-provider 9 needs an opt-in).
-        Some(EndSession::Oidc(url)) => page::leave_for(&query::append_to_url(
-            url,
-            &[
-                ("client_id", &provider.client_id),
-                ("post_logout_redirect_uri", &back_to),
-            ],
-        )),
-        // Nothing to end at the provider: the login page is already showing.
-        None => {}
+    let state = browser::random_bytes()
+        .map(|bytes| pkce::base64url(&bytes))
+        .unwrap_or_default();
+    let request = end_session_request(
+        end_session,
+        &provider.kind,
+        &provider.client_id,
+        session.tokens.id_token.as_ref(),
+        &back_to,
+        &state,
+    );
+    storage::set_notice(notice, request.expected_state.as_deref());
+    page::leave_for(&request.url);
+}
+
+/// The login page's notice after a sign-out. Where the provider's logout takes a `state`, the
+/// notice stands only if the browser came back with it; the address bar loses it either way.
+pub(super) fn notice_on_return(stored: (Option<String>, Option<String>)) -> Option<String> {
+    let (notice, expected_state) = stored;
+    let Some(expected_state) = expected_state else {
+        return notice;
+    };
+    let returned = page::query();
+    if !returned.is_empty() {
+        page::replace_url(&page::path());
+    }
+    if logout_state_matches(Some(&expected_state), &returned) {
+        notice
+    } else {
+        Some("Signed out here. The provider did not confirm its own sign-out: close the browser to be sure.".into())
     }
 }
