@@ -92,6 +92,17 @@ test.describe('failure screens: what happened, why, what to do', () => {
     await expectNothingStored(page);
   });
 
+  test('a chunked or compressed oversized response is cut off at the cap', async ({ page }) => {
+    // A body that never ends: only a client that counts while reading answers before its
+    // 20 s timeout (one that reads whole first would say "network" much later).
+    await signInWithTokenFailure(page, 'endless_chunked');
+    await expectAuthError(page, 'response_too_large');
+    await expectNothingStored(page);
+    await signInWithTokenFailure(page, 'oversized_gzip');
+    await expectAuthError(page, 'response_too_large');
+    await expectNothingStored(page);
+  });
+
   test('invalid_grant at the exchange offers a fresh sign-in; invalid_client names the setting', async ({ page }) => {
     await signInWithTokenFailure(page, 'invalid_grant');
     let panel = await expectAuthError(page, 'token_rejected');

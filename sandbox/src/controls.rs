@@ -58,6 +58,8 @@ pub enum Mode {
     OversizedChunked,
     /// A small gzip body (Content-Encoding: gzip) that inflates to `oversized`'s.
     OversizedGzip,
+    /// A chunked body that keeps coming (8 KiB every 50 ms, for up to 30 s).
+    EndlessChunked,
     /// Handled at once (code consumed, refresh token rotated), but the response is held
     /// back for `delay_ms`: a response still in flight when the client moves on.
     HoldResponse,
@@ -74,7 +76,7 @@ pub enum Mode {
     NoIdToken,
 }
 
-const MODES: [(&str, Mode); 24] = [
+const MODES: [(&str, Mode); 25] = [
     ("drop", Mode::Drop),
     ("delay", Mode::Delay),
     ("invalid_grant", Mode::InvalidGrant),
@@ -89,6 +91,7 @@ const MODES: [(&str, Mode); 24] = [
     ("oversized", Mode::Oversized),
     ("oversized_chunked", Mode::OversizedChunked),
     ("oversized_gzip", Mode::OversizedGzip),
+    ("endless_chunked", Mode::EndlessChunked),
     ("hold_response", Mode::HoldResponse),
     ("redirect_error", Mode::RedirectError),
     ("wrong_state", Mode::WrongState),

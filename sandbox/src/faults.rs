@@ -140,6 +140,7 @@ pub fn respond(state: &AppState, fault: &Fault) -> Option<Response> {
         ),
         Mode::OversizedChunked => oversized_chunked(oversized(fake_token_json(state))),
         Mode::OversizedGzip => oversized_gzip(oversized(fake_token_json(state))),
+        Mode::EndlessChunked => endless_chunked(),
     };
     Some(response)
 }
@@ -161,6 +162,37 @@ pub fn oversized_chunked(body: Value) -> Response {
     let response = (
         [(header::CONTENT_TYPE, "application/json")],
         Body::from_stream(futures_util::stream::iter(chunks)),
+    )
+        .into_response();
+    no_store(StatusCode::OK, response)
+}
+
+/// Chunks `endless_chunked` sends at most (one every [`ENDLESS_CHUNK_INTERVAL`]: 30 s, 4.8 MB).
+const ENDLESS_CHUNKS: u32 = 600;
+const ENDLESS_CHUNK_INTERVAL: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// 200 JSON that does not end: the start of a token response, then 8 KiB chunks every 50 ms
+/// for up to 30 s, no Content-Length. A client that reads a body whole before checking its
+/// size waits until its own timeout; one that counts as it reads stops at its cap at once.
+pub fn endless_chunked() -> Response {
+    use futures_util::StreamExt;
+    let opening = Bytes::from_static(b"{\"access_token\":\"");
+    let filler = Bytes::from(vec![b'x'; CHUNK]);
+    let rest = futures_util::stream::unfold(0u32, move |sent| {
+        let filler = filler.clone();
+        async move {
+            if sent >= ENDLESS_CHUNKS {
+                return None;
+            }
+            tokio::time::sleep(ENDLESS_CHUNK_INTERVAL).await;
+            Some((Ok::<_, Infallible>(filler), sent + 1))
+        }
+    });
+    let stream =
+        futures_util::stream::once(async move { Ok::<_, Infallible>(opening) }).chain(rest);
+    let response = (
+        [(header::CONTENT_TYPE, "application/json")],
+        Body::from_stream(stream),
     )
         .into_response();
     no_store(StatusCode::OK, response)

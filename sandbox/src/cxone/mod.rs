@@ -230,6 +230,7 @@ pub fn respond(state: &AppState, fault: &Fault) -> Option<Response> {
             faults::oversized_chunked(faults::oversized(fake_token_json(state)))
         }
         Mode::OversizedGzip => faults::oversized_gzip(faults::oversized(fake_token_json(state))),
+        Mode::EndlessChunked => faults::endless_chunked(),
         _ => return faults::respond(state, fault),
     };
     Some(response)
