@@ -37,11 +37,25 @@ test.beforeEach(async () => {
   liveAtStart = (await sandbox.stats()).live_refresh_tokens;
 });
 
-/** The refresh token in the body of the next token response `tab` receives (even one the app drops). */
-function nextIssuedRefreshToken(tab: Page): Promise<string> {
-  return tab
-    .waitForResponse((r) => r.url() === `${SANDBOX}/oauth/token` && r.request().method() === 'POST', { timeout: 15_000 })
-    .then(async (response) => (await response.json()).refresh_token);
+/**
+ * The refresh token in the next token response `tab` receives (even one the app then drops):
+ * the request passes through the test, which keeps a copy of the body.
+ */
+async function nextIssuedRefreshToken(tab: Page): Promise<{ token: Promise<string> }> {
+  let issued: (token: string) => void = () => {};
+  const token = new Promise<string>((resolve) => (issued = resolve));
+  await tab.route(
+    `${SANDBOX}/oauth/token`,
+    async (route) => {
+      const response = await route.fetch();
+      const body = await response.text();
+      issued(JSON.parse(body).refresh_token);
+      await route.fulfill({ response, body }).catch(() => {});
+    },
+    { times: 1 },
+  );
+  // Wrapped: an async function returning a bare promise would wait for it.
+  return { token };
 }
 
 /** A second tab of the same browser, on the dashboard through the shared session. */
@@ -79,7 +93,7 @@ test.describe('a sign-out is final', () => {
     const other = await secondTab(page);
     const base = await sandbox.stats();
     await holdNextRefresh(3_000);
-    const late = nextIssuedRefreshToken(page);
+    const { token: late } = await nextIssuedRefreshToken(page);
     // As after a laptop wakes: a due refresh is on its way when the agent clicks Sign out.
     await page.getByTestId('refresh-now').click();
     await refreshReceived(base.token_refresh);
@@ -108,7 +122,7 @@ test.describe('a sign-out is final', () => {
     const other = await secondTab(page);
     const base = await sandbox.stats();
     await holdNextRefresh(3_000);
-    const late = nextIssuedRefreshToken(other);
+    const { token: late } = await nextIssuedRefreshToken(other);
     await other.getByTestId('refresh-now').click();
     await refreshReceived(base.token_refresh);
     const otherRequests = recordRequests(other);
@@ -212,6 +226,7 @@ test.describe('sign-out leaves nothing behind', () => {
     await page.clock.setSystemTime(Date.now() + 2 * 3600 * 1000);
     const base = await sandbox.stats();
     await signOut(page);
+    await expect(page.getByTestId('login-notice')).toHaveText('You have signed out.');
     const after = await sandbox.stats();
     // Renewed, then revoked with the fresh token: the sign-in is over at the provider.
     expect(after.token_refresh - base.token_refresh).toBe(1);

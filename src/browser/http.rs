@@ -108,8 +108,11 @@ async fn send(request: Request, endpoint: Endpoint) -> Result<HttpReply, AuthErr
         status: response.status(),
         content_type: headers.get("content-type"),
         retry_after: headers.get("retry-after"),
-        // JSON is UTF-8 (RFC 8259); anything else fails the JSON checks downstream.
-        body: String::from_utf8_lossy(&bytes).into_owned(),
+        // JSON is UTF-8 (RFC 8259): a body that is not is refused, never silently mended.
+        body: String::from_utf8(bytes).map_err(|_| AuthError::MalformedResponse {
+            endpoint,
+            reason: "the body is not UTF-8 text".into(),
+        })?,
     })
 }
 

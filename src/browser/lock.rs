@@ -7,8 +7,10 @@
 //! the browser releases it.
 
 use futures_channel::oneshot;
-use js_sys::{futures::future_to_promise, Function, Object, Reflect};
+use js_sys::{futures::future_to_promise, Function, Object, Promise, Reflect};
+use std::cell::RefCell;
 use std::future::Future;
+use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -43,10 +45,22 @@ fn request(name: &str) -> Option<(oneshot::Receiver<()>, oneshot::Sender<()>)> {
 
     let (acquired_tx, acquired_rx) = oneshot::channel::<()>();
     let (release_tx, release_rx) = oneshot::channel::<()>();
+    // Shared by the grant callback and the rejection handler: whichever runs first takes it.
+    // A request the browser rejects (an opaque origin, a document going away) drops it, so the
+    // waiting side hears "failed" instead of waiting forever.
+    let acquired_tx = Rc::new(RefCell::new(Some(acquired_tx)));
+    let on_rejected = {
+        let acquired_tx = Rc::clone(&acquired_tx);
+        Closure::<dyn FnMut(JsValue)>::new(move |_error: JsValue| {
+            acquired_tx.borrow_mut().take();
+        })
+    };
     // Called by the browser once the lock is ours; the lock is held until the promise it
     // returns settles, which happens when `release_tx` is used or dropped.
     let on_granted = Closure::once_into_js(move |_lock: JsValue| -> JsValue {
-        let _ = acquired_tx.send(());
+        if let Some(sender) = acquired_tx.borrow_mut().take() {
+            let _ = sender.send(());
+        }
         future_to_promise(async move {
             let _ = release_rx.await;
             Ok(JsValue::UNDEFINED)
@@ -55,8 +69,13 @@ fn request(name: &str) -> Option<(oneshot::Receiver<()>, oneshot::Sender<()>)> {
     });
     let options = Object::new();
     Reflect::set(&options, &"mode".into(), &"exclusive".into()).ok()?;
-    request
+    let granted: Promise = request
         .call3(&locks, &name.into(), &options, &on_granted)
+        .ok()?
+        .dyn_into()
         .ok()?;
+    let _ = granted.catch(&on_rejected);
+    // The browser calls it at most once, whenever the request settles.
+    on_rejected.forget();
     Some((acquired_rx, release_tx))
 }

@@ -112,13 +112,26 @@ pub fn clear_session() {
     LocalStorage::delete(SESSION_KEY);
 }
 
+/// Deletes every login transaction of this tab (a sign-in abandoned before it left).
+pub fn purge_all_transactions() {
+    for key in keys_with_prefix(&SessionStorage::raw(), TRANSACTION_PREFIX) {
+        SessionStorage::delete(&key);
+    }
+}
+
 /// Removes every key the app owns from both storages: the session, abandoned transactions
-/// (they hold PKCE verifiers), cached discovery documents and any notice. Other tabs' own
-/// sessionStorage is theirs to clear; they follow the shared session's removal.
-pub fn clear_everything() {
-    for storage in [SessionStorage::raw(), LocalStorage::raw()] {
+/// (they hold PKCE verifiers), cached discovery documents and any notice. The shared session
+/// goes only if it is `ending` (the session this tab is ending) or unreadable: a newer one
+/// another tab wrote meanwhile is not this tab's to remove. Other tabs' own sessionStorage is
+/// theirs to clear; they follow the shared session's removal.
+pub fn clear_everything(ending: Option<&str>) {
+    let foreign = load_session(TokenStorage::Local)
+        .is_some_and(|stored| Some(stored.session_id.as_str()) != ending);
+    for (storage, shared) in [(SessionStorage::raw(), false), (LocalStorage::raw(), true)] {
         for key in keys_with_prefix(&storage, KEY_PREFIX) {
-            let _ = storage.remove_item(&key);
+            if !(shared && foreign && key == SESSION_KEY) {
+                let _ = storage.remove_item(&key);
+            }
         }
     }
 }

@@ -12,19 +12,31 @@ use leptos_router::NavigateOptions;
 pub fn CallbackPage() -> impl IntoView {
     let store = expect_context::<AuthStore>();
     let query_string = page::query();
+    // True while this page's own exchange runs: a tab already signed in (Continue session)
+    // must wait for it to know where to land.
+    let finishing = RwSignal::new(false);
     if !parse_callback(&query_string).is_empty() {
         // Before any await: the code and state leave the address bar and the history entry,
         // so a reload or the back button can never replay them.
         page::replace_url("/callback");
         store.mark_exchanging();
+        finishing.set(true);
         let store = store.clone();
-        spawn_local(async move { store.complete_sign_in(query_string).await });
+        spawn_local(async move {
+            store.complete_sign_in(query_string).await;
+            finishing.try_set(false);
+        });
     }
 
     let state = store.state;
     let landing = store.landing;
     move || {
-        match state.get() {
+        let state = if finishing.get() {
+            AuthState::Exchanging
+        } else {
+            state.get()
+        };
+        match state {
         AuthState::SignedIn(_) => {
             let target = landing.get_untracked().unwrap_or_else(|| "/dashboard".into());
             view! { <Redirect path=target options=NavigateOptions { replace: true, ..Default::default() } /> }

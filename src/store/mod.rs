@@ -168,6 +168,14 @@ impl AuthStore {
         })
     }
 
+    /// The id of the session in shared storage (`local` policy only; `None` otherwise).
+    pub(super) fn shared_session_id(&self) -> Option<String> {
+        if self.config.token_storage != TokenStorage::Local {
+            return None;
+        }
+        storage::load_session(TokenStorage::Local).map(|session| session.session_id)
+    }
+
     /// The epoch async work starts under; see the module comment.
     pub(super) fn epoch(&self) -> u64 {
         self.epoch.get_value()
@@ -175,6 +183,14 @@ impl AuthStore {
 
     fn next_epoch(&self) {
         self.epoch.update_value(|epoch| *epoch += 1);
+    }
+
+    /// Remembers that `session_id` ended (revoked as replaced, or signed out).
+    pub(super) fn mark_ended(&self, session_id: &str) {
+        self.ended_sessions.update_value(|list| {
+            list.insert(0, session_id.to_owned());
+            list.truncate(ENDED_SESSIONS_KEPT);
+        });
     }
 
     /// True when `session_id` belongs to a session this tab has seen end.
@@ -196,10 +212,7 @@ impl AuthStore {
     /// touching storage.
     fn forget_current(&self) {
         if let Some(ended) = self.session() {
-            self.ended_sessions.update_value(|list| {
-                list.insert(0, ended.session_id);
-                list.truncate(ENDED_SESSIONS_KEPT);
-            });
+            self.mark_ended(&ended.session_id);
         }
         self.next_epoch();
         self.cancel_refresh_timer();
@@ -213,7 +226,8 @@ impl AuthStore {
     /// Forgets the session everywhere (every key the app owns; other tabs sharing the
     /// session follow); the login page shows `notice`.
     pub(super) fn end_session(&self, notice: Option<String>) {
-        storage::clear_everything();
+        let ending = self.session().map(|session| session.session_id);
+        storage::clear_everything(ending.as_deref());
         self.forget_current();
         self.state.set(AuthState::SignedOut { notice });
     }

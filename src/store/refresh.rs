@@ -147,8 +147,11 @@ impl AuthStore {
             .ok_or(AuthError::SessionExpired)?;
         let Some(refresh_token) = session.tokens.refresh_token.clone() else {
             // Nothing to renew with: the session lasts as long as its access token (the
-            // dashboard offers Continue session before then).
-            if session.tokens.is_expired(browser::now_ms()) {
+            // dashboard offers Continue session before then). Asked to renew a token of unknown
+            // lifetime (after a 401), it is over.
+            if session.tokens.is_expired(browser::now_ms())
+                || session.tokens.expires_at_ms.is_none()
+            {
                 self.end_session(Some(SESSION_TIME_UP.into()));
             }
             return Err(AuthError::SessionExpired);
@@ -180,7 +183,14 @@ impl AuthStore {
                     tokens.id_token = session.tokens.id_token.clone();
                 }
                 let renewed = Session { tokens, ..session };
-                storage::save_session(self.config.token_storage, &renewed)?;
+                if let Err(error) = storage::save_session(self.config.token_storage, &renewed) {
+                    // Tokens this tab cannot keep must not stay alive at the provider.
+                    revoke::revoke_tokens(&renewed.tokens, &renewed.endpoints, &client_id).await;
+                    self.end_session(Some(
+                        "Your session could not be saved. Please sign in again.".into(),
+                    ));
+                    return Err(error);
+                }
                 self.refresh_failures.set_value(0);
                 self.adopt(renewed, "renewed");
                 Ok(())
@@ -241,6 +251,7 @@ impl AuthStore {
 
     /// Switches to renewed tokens (ours or another tab's) and plans the next renewal.
     pub(super) fn adopt(&self, session: Session, outcome: &str) {
+        self.refresh_failures.set_value(0);
         self.state.set(AuthState::SignedIn(session));
         self.schedule_refresh();
         self.record_refresh(outcome);
@@ -374,7 +385,11 @@ impl AuthStore {
             return;
         }
         let store = self.clone();
-        storage::on_shared_session_change(move |stored| store.follow_shared(stored));
+        // The event's value may be stale by the time this tab handles it (a throttled tab,
+        // several changes in a row): what counts is what storage holds now.
+        storage::on_shared_session_change(move |_| {
+            store.follow_shared(storage::load_session(TokenStorage::Local))
+        });
     }
 
     /// Brings this tab in line with the shared session `stored`: the same session renewed is

@@ -9,6 +9,9 @@ use crate::token::{
     parse_token_response_for, refresh_form, revocation_form, TokenSet, TokenTypeRule,
 };
 
+/// An access token closer than this to its expiry is renewed before it is used to revoke.
+const EXPIRY_MARGIN_MS: u64 = 60_000;
+
 /// Revokes what `tokens` can still do at the server they came from (`endpoints`).
 pub(super) async fn revoke_tokens(tokens: &TokenSet, endpoints: &Endpoints, client_id: &str) {
     match &endpoints.revocation {
@@ -17,7 +20,8 @@ pub(super) async fn revoke_tokens(tokens: &TokenSet, endpoints: &Endpoints, clie
             // ends the whole sign-in with it). After a sleep that token has expired and the
             // call would silently fail, leaving a refresh token alive: renew first. Without a
             // refresh token an expired access token already grants nothing.
-            let access_token = if tokens.is_expired(browser::now_ms()) {
+            // With a margin: a token that expires on the way is refused just the same.
+            let access_token = if tokens.is_expired(browser::now_ms() + EXPIRY_MARGIN_MS) {
                 match renew_for_revocation(tokens, endpoints, client_id).await {
                     Some(renewed) => renewed.access_token,
                     None => return,

@@ -54,14 +54,23 @@ impl AuthStore {
         let Some(session) = self.session() else {
             return;
         };
+        let epoch = self.epoch();
         let store = self.clone();
         spawn_local(async move {
-            match store
+            let prepared = store
                 .prepare_sign_in(&session.provider_id, Some(&return_to))
-                .await
-            {
+                .await;
+            if store.epoch() != epoch {
+                // Signed out (or another sign-in took over) meanwhile: that stands.
+                storage::purge_all_transactions();
+                return;
+            }
+            match prepared {
                 Ok(url) => page::leave_for(&url),
-                Err(error) => store.state.set(AuthState::Failed(error)),
+                Err(error) => store.end_session(Some(format!(
+                    "Your session could not be continued ({}). Please sign in again.",
+                    error.code()
+                ))),
             }
         });
     }
@@ -140,8 +149,10 @@ impl AuthStore {
             }
         };
         self.mark_exchanging();
-        // A sign-out or another tab's sign-in from here on moves the epoch.
+        // A sign-out or another tab's sign-in from here on moves the epoch (or, before this
+        // tab hears of it, changes the shared session).
         let epoch = self.epoch();
+        let before = self.shared_session_id();
         let body = authorization_code_form(
             &authorized.code,
             &transaction.verifier,
@@ -161,43 +172,52 @@ impl AuthStore {
             tokens,
             endpoints,
         };
-        let client_id = transaction.client_id;
         let return_to = transaction.return_to;
         if self.config.token_storage != TokenStorage::Local {
-            return self.save_new_session(session, epoch, &client_id, return_to, None);
+            let replaced = self.session();
+            return self.save_new_session(session, epoch, &before, return_to, replaced);
         }
         // Under the refresh lock, so that no tab is renewing the session this one replaces.
         let store = self.clone();
         lock::with_exclusive_lock(REFRESH_LOCK, || async move {
             let replaced = storage::load_session(TokenStorage::Local);
-            store.save_new_session(session, epoch, &client_id, return_to, replaced)
+            store.save_new_session(session, epoch, &before, return_to, replaced)
         })
         .await
     }
 
     /// Stores a new session, unless a sign-out (or another tab's sign-in) came while it was
-    /// being obtained: that one wins, and the new tokens are revoked instead. A session it
-    /// replaces in shared storage (another user, or the same one signing in twice) has its
-    /// tokens revoked; every tab follows the new sign-in.
+    /// being obtained: the epoch moved, or shared storage no longer holds the session it held
+    /// when the exchange began (`before`; another tab's event may not have arrived yet). That
+    /// one wins, and the new tokens are revoked instead. A session it replaces (another user,
+    /// or the same one continuing) has its tokens revoked; every tab follows the new sign-in.
     fn save_new_session(
         &self,
         session: Session,
         epoch: u64,
-        client_id: &str,
+        before: &Option<String>,
         return_to: String,
         replaced: Option<Session>,
     ) -> Result<Exchanged, AuthError> {
-        let (to_revoke, outcome) = if self.epoch() != epoch {
+        let shared_changed = self.config.token_storage == TokenStorage::Local
+            && replaced.as_ref().map(|r| &r.session_id) != before.as_ref();
+        let (to_revoke, outcome) = if self.epoch() != epoch || shared_changed {
             (Some(session), Exchanged::Superseded)
         } else {
             storage::save_session(self.config.token_storage, &session)?;
+            if let Some(old) = &replaced {
+                self.mark_ended(&old.session_id);
+            }
             (replaced, Exchanged::SignedIn { session, return_to })
         };
         if let Some(old) = to_revoke {
-            let client_id = client_id.to_owned();
-            spawn_local(async move {
-                revoke::revoke_tokens(&old.tokens, &old.endpoints, &client_id).await;
-            });
+            // Revoked as the client it was issued to (it may be another provider's session).
+            if let Some(provider) = self.config.provider(&old.provider_id) {
+                let client_id = provider.client_id.clone();
+                spawn_local(async move {
+                    revoke::revoke_tokens(&old.tokens, &old.endpoints, &client_id).await;
+                });
+            }
         }
         Ok(outcome)
     }

@@ -38,7 +38,11 @@ impl AuthStore {
                 revoke::revoke_tokens(&session.tokens, &session.endpoints, &provider.client_id)
                     .await;
             }
-            end_provider_session(&newest, &provider, notice);
+            // Another tab's sign-in may have been adopted meanwhile: leaving now would end the
+            // provider session it relies on.
+            if store.session().is_none() {
+                end_provider_session(&newest, &provider, notice);
+            }
         });
     }
 
