@@ -203,7 +203,9 @@ test.describe('callback robustness', () => {
     });
     await signIn(page);
     expect(callbackUrl).toContain('code=');
-    // Back: the callback's history entry lost its code before any await.
+    // Back: the callback's history entry lost its code before any await. (Without a provider
+    // session, so that the provider's page stays put instead of signing in again.)
+    await page.context().clearCookies();
     await page.goBack();
     await page.waitForLoadState();
     expect(page.url()).not.toContain('code=');
@@ -257,6 +259,7 @@ test.describe('secrets and storage', () => {
     expect(await page.evaluate(() => window.location.href)).not.toContain('code=');
 
     await signOut(page);
+    await expect(page.getByTestId('login-notice')).toHaveText('You have signed out.');
     // Storage audit after sign-out: every key the app owns is gone (the notice was shown).
     expect(await storageKeys(page)).toEqual({ session: [], local: [] });
   });

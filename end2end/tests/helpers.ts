@@ -103,6 +103,9 @@ export async function gotoLogin(page: Page, path = '/login'): Promise<void> {
  * sandbox's sign-in form. Returns the authorize URL (it carries `state`, the PKCE challenge…).
  */
 export async function startSignIn(page: Page): Promise<URL> {
+  // No provider session yet: the sandbox, like Genesys, skips its form for a browser that
+  // has one (its SSO cookie), and these tests sign in through the form.
+  await page.context().clearCookies();
   const button = page.getByTestId(`sign-in-${PROVIDER_ID}`);
   await expect(button).toHaveText(new RegExp(PROVIDER_BUTTON_TEXT.replace(/[()]/g, '\\$&')));
   await button.click();
