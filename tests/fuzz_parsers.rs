@@ -8,7 +8,7 @@ use pkce_desk::discovery::{cxone_api_base, endpoints_from_discovery};
 use pkce_desk::id_token::{decode_claims, validate_id_token, Expected};
 use pkce_desk::provider::UserSource;
 use pkce_desk::query;
-use pkce_desk::return_to::{safe_return_path, DEFAULT_RETURN_PATH};
+use pkce_desk::return_to::safe_return_path;
 use pkce_desk::secret::Secret;
 use pkce_desk::token::{lifetime_secs, parse_token_response, HttpReply};
 use pkce_desk::user::{parse_cxone_user, parse_genesys_user, parse_userinfo};
@@ -77,7 +77,7 @@ proptest! {
         any::<String>().prop_map(serde_json::Value::from),
     ]) {
         if let Some(secs) = lifetime_secs(Some(&value)) {
-            prop_assert!(secs >= 1 && secs <= pkce_desk::token::MAX_LIFETIME_SECS);
+            prop_assert!((1..=pkce_desk::token::MAX_LIFETIME_SECS).contains(&secs));
         }
     }
 
