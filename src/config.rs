@@ -350,10 +350,9 @@ fn optional_url(value: Option<&str>) -> Result<Option<String>, String> {
 
 fn host_of(authority: &str) -> &str {
     if authority.starts_with('[') {
-        return authority
-            .split(']')
-            .next()
-            .map_or("", |h| &authority[..h.len() + 1]);
+        // An IPv6 literal up to its `]`; with no `]` there is no host (`https://[::1` once
+        // panicked here, and discovery documents come from the network).
+        return authority.find(']').map_or("", |end| &authority[..=end]);
     }
     authority.split(':').next().unwrap_or_default()
 }
@@ -528,5 +527,80 @@ mod tests {
         ] {
             assert!(optional_base_url(Some(bad)).is_err(), "{bad}");
         }
+    }
+
+    /// Userinfo before the host is refused even where the text before `@` looks like an
+    /// allowed host: `http://localhost:1@evil.example` goes to evil.example in clear text.
+    #[test]
+    fn userinfo_in_a_url_is_refused() {
+        for bad in [
+            "http://localhost:1@evil.example",
+            "http://127.0.0.1:80@evil.example/",
+            "http://[::1]@evil.example",
+            "https://user@idp.example",
+            "https://user:pass@idp.example/realms/x",
+            "https://@idp.example",
+        ] {
+            let problem = secure_url(bad).unwrap_err();
+            assert!(problem.contains("no valid host"), "{bad}: {problem}");
+            assert!(optional_base_url(Some(bad)).is_err(), "{bad}");
+        }
+        // An `@` after the authority is only a path or query character.
+        for ok in ["https://idp.example/users/@me", "https://idp.example/?a=@b"] {
+            assert_eq!(secure_url(ok).as_deref(), Ok(ok));
+        }
+    }
+
+    #[test]
+    fn url_checks_know_what_a_loopback_host_is() {
+        for ok in [
+            "http://127.0.0.1",
+            "http://127.255.0.9:8080/x",
+            "http://localhost",
+            "http://localhost/path",
+            "http://[::1]",
+            "http://[::1]:9/",
+            "https://idp.example:8443",
+        ] {
+            assert_eq!(secure_url(ok).as_deref(), Ok(ok), "{ok}");
+        }
+        for bad in [
+            "http://128.0.0.1",
+            "http://127.0.0",
+            "http://127.0.0.1.2",
+            "http://127.0.0.256",
+            "http://127.0.0.x",
+            "http://localhost.evil.example",
+            "http://[::2]",
+            "http://[::1",
+            "http://",
+            "http://:80",
+            "https://",
+            "https:///path",
+            "HTTPS://idp.example",
+            " //idp.example",
+        ] {
+            assert!(secure_url(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            secure_url("  https://idp.example  ").as_deref(),
+            Ok("https://idp.example")
+        );
+        assert!(secure_url("http://idp.example")
+            .unwrap_err()
+            .contains("must use https://"));
+        assert!(secure_url("ftp://idp.example")
+            .unwrap_err()
+            .contains("must start with https://"));
+    }
+
+    #[test]
+    fn base_urls_lose_their_trailing_slashes_only() {
+        assert_eq!(
+            optional_base_url(Some("https://proxy.example/genesys//")),
+            Ok(Some("https://proxy.example/genesys".into()))
+        );
+        assert_eq!(optional_base_url(None), Ok(None));
+        assert!(optional_base_url(Some("https://proxy.example/#x")).is_err());
     }
 }
