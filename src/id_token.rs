@@ -403,4 +403,17 @@ mod tests {
         none.as_object_mut().unwrap().remove("sub");
         assert!(reason(check(none)).contains("sub"));
     }
+
+    #[test]
+    fn tokens_up_to_16_kib_are_read_and_longer_ones_refused() {
+        assert_eq!(MAX_JWT_BYTES, 16 * 1024);
+        // The signature part is not decoded, so it can pad the token to an exact length.
+        let short = jwt(&good()).expose().to_owned();
+        let at_limit = format!("{short}{}", "A".repeat(MAX_JWT_BYTES - short.len()));
+        assert_eq!(at_limit.len(), MAX_JWT_BYTES);
+        assert!(validate_id_token(&Secret::new(at_limit.clone()), &expected(), NOW_MS).is_ok());
+        let over = Secret::new(format!("{at_limit}A"));
+        assert!(reason(validate_id_token(&over, &expected(), NOW_MS)).contains("too large"));
+        assert!(decode_claims(&over).is_err());
+    }
 }
