@@ -50,6 +50,11 @@ mod tests {
         let secret = Secret::new("canary-7f3a");
         let shown = format!("{secret:?} {:?}", Some(secret.clone()));
         assert!(!shows_part_of(&shown, secret.expose(), 3), "{shown}");
+        assert_eq!(
+            format!("{secret:?}"),
+            "Secret([redacted])",
+            "says what it hides"
+        );
         assert_eq!(secret.expose(), "canary-7f3a");
     }
 

@@ -448,4 +448,18 @@ mod tests {
             "grant_type=refresh_token&refresh_token=r&client_id=c"
         );
     }
+
+    #[test]
+    fn bodies_up_to_64_kib_are_read_and_longer_ones_refused() {
+        assert_eq!(MAX_RESPONSE_BYTES, 64 * 1024);
+        let json = r#"{"access_token":"a","token_type":"bearer"}"#;
+        // Trailing white space is valid JSON, so it pads the body to an exact length.
+        let at_limit = format!("{json}{}", " ".repeat(MAX_RESPONSE_BYTES - json.len()));
+        assert_eq!(at_limit.len(), MAX_RESPONSE_BYTES);
+        assert!(parse(&at_limit).is_ok());
+        assert!(matches!(
+            parse(&format!("{at_limit} ")),
+            Err(AuthError::ResponseTooLarge { .. })
+        ));
+    }
 }
