@@ -8,7 +8,7 @@
 #   scripts/mutants.sh src/pkce.rs ...     these files only
 #   MUTANTS_ARGS="--in-place" scripts/mutants.sh ...   extra cargo-mutants options
 #
-# Results: target/mutants/mutants.out (missed.txt lists the survivors).
+# Results: target/mutants/mutants.out, or $MUTANTS_OUT/mutants.out (missed.txt lists the survivors).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -24,7 +24,7 @@ fi
 file_args=()
 for file in "${files[@]}"; do file_args+=(--file "$file"); done
 
-out=target/mutants
+out=${MUTANTS_OUT:-target/mutants}
 mkdir -p "$out"
 # Only this package's tests: the sandbox has its own PKCE code and cannot catch a mutant here.
 # `--lib --test fuzz_parsers` skips building the binary, which has no tests; MUTANTS_TESTS=--lib

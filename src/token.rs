@@ -462,4 +462,29 @@ mod tests {
             Err(AuthError::ResponseTooLarge { .. })
         ));
     }
+
+    /// A wrong token_type and a missing one are different server mistakes; the message must
+    /// say which.
+    #[test]
+    fn token_type_errors_say_whether_it_is_wrong_or_missing() {
+        let reason = |body: &str| match parse(body) {
+            Err(AuthError::MalformedResponse { reason, .. }) => reason,
+            other => panic!("expected a malformed response, got {other:?}"),
+        };
+        let wrong = reason(r#"{"access_token":"a","token_type":"mac"}"#);
+        let missing = reason(r#"{"access_token":"a"}"#);
+        assert!(missing.contains("missing"), "{missing}");
+        assert!(!wrong.contains("missing"), "{wrong}");
+    }
+
+    /// An empty `refresh_token` or `id_token` is absent, not a token: storing "" would make the
+    /// next refresh send `refresh_token=` and fail, instead of keeping the session's old one.
+    #[test]
+    fn empty_optional_tokens_count_as_absent() {
+        let tokens =
+            parse(r#"{"access_token":"a","token_type":"bearer","refresh_token":"","id_token":""}"#)
+                .unwrap();
+        assert!(tokens.refresh_token.is_none());
+        assert!(tokens.id_token.is_none());
+    }
 }
