@@ -304,4 +304,23 @@ mod tests {
             "https://desk.example/auth/cb"
         );
     }
+
+    #[test]
+    fn transaction_ttl_is_ten_minutes_each_way() {
+        assert_eq!(TRANSACTION_TTL_MS, 600_000);
+        let (provider, endpoints) = genesys();
+        let created = 1_000_000;
+        let tx = authorization_request(
+            &provider,
+            &endpoints,
+            "http://x/callback",
+            None,
+            &randomness(),
+            created,
+        )
+        .transaction;
+        // A clock that has gone back by up to the TTL is tolerated, not further.
+        assert!(!tx.is_expired(created - TRANSACTION_TTL_MS));
+        assert!(tx.is_expired(created - TRANSACTION_TTL_MS - 1));
+    }
 }

@@ -603,4 +603,58 @@ mod tests {
         assert_eq!(optional_base_url(None), Ok(None));
         assert!(optional_base_url(Some("https://proxy.example/#x")).is_err());
     }
+
+    fn oidc_provider(id: &str, scopes: &str) -> String {
+        format!(
+            r#"{{"providers":[{{"id":"{id}","label":"O","kind":"oidc","issuer":"https://o.example","client_id":"c","scopes":{scopes}}}]}}"#
+        )
+    }
+
+    #[test]
+    fn provider_ids_are_short_lowercase_names() {
+        for ok in ["a", "a-b", "a_b", "x9", &"a".repeat(64)] {
+            assert!(
+                parse_config(&oidc_provider(ok, r#"["openid"]"#)).is_ok(),
+                "{ok}"
+            );
+        }
+        for bad in ["", "A", "a b", "a.b", "é", &"a".repeat(65)] {
+            let error = error_of(&oidc_provider(bad, r#"["openid"]"#));
+            assert_eq!(error.location, "config.json: providers[0].id", "{bad}");
+        }
+    }
+
+    #[test]
+    fn each_scope_is_one_name() {
+        assert!(parse_config(&oidc_provider("o", r#"["openid","profile"]"#)).is_ok());
+        for bad in [
+            r#"["openid",""]"#,
+            r#"["openid profile"]"#,
+            r#"["openid","a\tb"]"#,
+        ] {
+            let error = error_of(&oidc_provider("o", bad));
+            assert_eq!(error.location, "config.json: providers[0].scopes", "{bad}");
+        }
+    }
+
+    #[test]
+    fn errors_and_kinds_read_well() {
+        let error = error_of(&oidc_provider("A", r#"["openid"]"#));
+        assert_eq!(
+            error.to_string(),
+            format!("{}: {}", error.location, error.problem)
+        );
+        assert!(error
+            .to_string()
+            .starts_with("config.json: providers[0].id: must be"));
+        let config = parse_config(SANDBOX).unwrap();
+        assert_eq!(config.providers[0].kind.display_name(), "Genesys Cloud");
+        let oidc = parse_config(&oidc_provider("o", r#"["openid"]"#)).unwrap();
+        assert_eq!(oidc.providers[0].kind.display_name(), "OpenID Connect");
+        let cxone = parse_config(
+            r#"{"providers":[{"id":"c","label":"C","kind":"cxone","issuer":"https://cxone.niceincontact.com","client_id":"c"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(cxone.providers[0].kind.display_name(), "NICE CXone");
+    }
 }
