@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TRUNK_VERSION=0.21.14
+# Mutation testing (scripts/mutants.sh, not run by CI); 27.1.0 builds on rustc 1.88 and later.
+MUTANTS_VERSION=27.1.0
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 
 as_root() {
@@ -29,6 +31,11 @@ fi
 if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
   say "installing trunk $TRUNK_VERSION (takes several minutes once)"
   cargo install trunk --version "$TRUNK_VERSION" --locked
+fi
+
+if [ "$(cargo mutants --version 2>/dev/null)" != "cargo-mutants $MUTANTS_VERSION" ]; then
+  say "installing cargo-mutants $MUTANTS_VERSION (for scripts/mutants.sh; takes several minutes once)"
+  cargo install cargo-mutants --version "$MUTANTS_VERSION" --locked
 fi
 
 # Trunk uses the wasm-bindgen on PATH only when it matches the library version exactly.

@@ -210,7 +210,7 @@ mod tests {
         );
         assert_eq!(query::first(&pairs, "nonce"), None);
         assert!(
-            !request.url.contains(request.transaction.verifier.expose()),
+            !crate::secret::shows_part_of(&request.url, request.transaction.verifier.expose(), 8),
             "the verifier never leaves the browser"
         );
         assert_eq!(pairs.len(), 6);
@@ -330,5 +330,24 @@ mod tests {
         );
         let pairs = query::parse(request.url.split_once('?').unwrap().1);
         assert_eq!(query::first(&pairs, "prompt"), None);
+    }
+
+    #[test]
+    fn transaction_ttl_is_ten_minutes_each_way() {
+        assert_eq!(TRANSACTION_TTL_MS, 600_000);
+        let (provider, endpoints) = genesys();
+        let created = 1_000_000;
+        let tx = authorization_request(
+            &provider,
+            &endpoints,
+            "http://x/callback",
+            None,
+            &randomness(),
+            created,
+        )
+        .transaction;
+        // A clock that has gone back by up to the TTL is tolerated, not further.
+        assert!(!tx.is_expired(created - TRANSACTION_TTL_MS));
+        assert!(tx.is_expired(created - TRANSACTION_TTL_MS - 1));
     }
 }

@@ -279,4 +279,14 @@ mod tests {
             "present and wrong (another region): refused"
         );
     }
+
+    /// Any one of the four response parameters makes it a callback to handle (a reload after
+    /// success carries none of them).
+    #[test]
+    fn any_response_parameter_alone_makes_a_callback() {
+        for query_string in ["?state=x", "?code=x", "?error=x", "?iss=x"] {
+            assert!(!parse_callback(query_string).is_empty(), "{query_string}");
+        }
+        assert!(parse_callback("?other=1&error_description=x").is_empty());
+    }
 }

@@ -366,10 +366,9 @@ fn optional_url(value: Option<&str>) -> Result<Option<String>, String> {
 
 fn host_of(authority: &str) -> &str {
     if authority.starts_with('[') {
-        return authority
-            .split(']')
-            .next()
-            .map_or("", |h| &authority[..h.len() + 1]);
+        // An IPv6 literal up to its `]`; with no `]` there is no host (`https://[::1` once
+        // panicked here, and discovery documents come from the network).
+        return authority.find(']').map_or("", |end| &authority[..=end]);
     }
     authority.split(':').next().unwrap_or_default()
 }
@@ -575,5 +574,134 @@ mod tests {
         // Generic OpenID providers keep offline_access.
         let oidc = r#"{"providers":[{"id":"kc","label":"K","kind":"oidc","issuer":"https://sso.example.com","client_id":"c","scopes":["openid","offline_access"]}]}"#;
         assert!(parse_config(oidc).is_ok());
+    }
+
+    /// Userinfo before the host is refused even where the text before `@` looks like an
+    /// allowed host: `http://localhost:1@evil.example` goes to evil.example in clear text.
+    #[test]
+    fn userinfo_in_a_url_is_refused() {
+        for bad in [
+            "http://localhost:1@evil.example",
+            "http://127.0.0.1:80@evil.example/",
+            "http://[::1]@evil.example",
+            "https://user@idp.example",
+            "https://user:pass@idp.example/realms/x",
+            "https://@idp.example",
+        ] {
+            let problem = secure_url(bad).unwrap_err();
+            assert!(problem.contains("no valid host"), "{bad}: {problem}");
+            assert!(optional_base_url(Some(bad)).is_err(), "{bad}");
+        }
+        // An `@` after the authority is only a path or query character.
+        for ok in ["https://idp.example/users/@me", "https://idp.example/?a=@b"] {
+            assert_eq!(secure_url(ok).as_deref(), Ok(ok));
+        }
+    }
+
+    #[test]
+    fn url_checks_know_what_a_loopback_host_is() {
+        for ok in [
+            "http://127.0.0.1",
+            "http://127.255.0.9:8080/x",
+            "http://localhost",
+            "http://localhost/path",
+            "http://[::1]",
+            "http://[::1]:9/",
+            "https://idp.example:8443",
+        ] {
+            assert_eq!(secure_url(ok).as_deref(), Ok(ok), "{ok}");
+        }
+        for bad in [
+            "http://128.0.0.1",
+            "http://127.0.0",
+            "http://127.0.0.1.2",
+            "http://127.0.0.256",
+            "http://127.0.0.x",
+            "http://localhost.evil.example",
+            "http://[::2]",
+            "http://[::1",
+            "http://",
+            "http://:80",
+            "https://",
+            "https:///path",
+            "HTTPS://idp.example",
+            " //idp.example",
+        ] {
+            assert!(secure_url(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            secure_url("  https://idp.example  ").as_deref(),
+            Ok("https://idp.example")
+        );
+        assert!(secure_url("http://idp.example")
+            .unwrap_err()
+            .contains("must use https://"));
+        assert!(secure_url("ftp://idp.example")
+            .unwrap_err()
+            .contains("must start with https://"));
+    }
+
+    #[test]
+    fn base_urls_lose_their_trailing_slashes_only() {
+        assert_eq!(
+            optional_base_url(Some("https://proxy.example/genesys//")),
+            Ok(Some("https://proxy.example/genesys".into()))
+        );
+        assert_eq!(optional_base_url(None), Ok(None));
+        assert!(optional_base_url(Some("https://proxy.example/#x")).is_err());
+    }
+
+    fn oidc_provider(id: &str, scopes: &str) -> String {
+        format!(
+            r#"{{"providers":[{{"id":"{id}","label":"O","kind":"oidc","issuer":"https://o.example","client_id":"c","scopes":{scopes}}}]}}"#
+        )
+    }
+
+    #[test]
+    fn provider_ids_are_short_lowercase_names() {
+        for ok in ["a", "a-b", "a_b", "x9", &"a".repeat(64)] {
+            assert!(
+                parse_config(&oidc_provider(ok, r#"["openid"]"#)).is_ok(),
+                "{ok}"
+            );
+        }
+        for bad in ["", "A", "a b", "a.b", "é", &"a".repeat(65)] {
+            let error = error_of(&oidc_provider(bad, r#"["openid"]"#));
+            assert_eq!(error.location, "config.json: providers[0].id", "{bad}");
+        }
+    }
+
+    #[test]
+    fn each_scope_is_one_name() {
+        assert!(parse_config(&oidc_provider("o", r#"["openid","profile"]"#)).is_ok());
+        for bad in [
+            r#"["openid",""]"#,
+            r#"["openid profile"]"#,
+            r#"["openid","a\tb"]"#,
+        ] {
+            let error = error_of(&oidc_provider("o", bad));
+            assert_eq!(error.location, "config.json: providers[0].scopes", "{bad}");
+        }
+    }
+
+    #[test]
+    fn errors_and_kinds_read_well() {
+        let error = error_of(&oidc_provider("A", r#"["openid"]"#));
+        assert_eq!(
+            error.to_string(),
+            format!("{}: {}", error.location, error.problem)
+        );
+        assert!(error
+            .to_string()
+            .starts_with("config.json: providers[0].id: must be"));
+        let config = parse_config(SANDBOX).unwrap();
+        assert_eq!(config.providers[0].kind.display_name(), "Genesys Cloud");
+        let oidc = parse_config(&oidc_provider("o", r#"["openid"]"#)).unwrap();
+        assert_eq!(oidc.providers[0].kind.display_name(), "OpenID Connect");
+        let cxone = parse_config(
+            r#"{"providers":[{"id":"c","label":"C","kind":"cxone","issuer":"https://cxone.niceincontact.com","client_id":"c"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(cxone.providers[0].kind.display_name(), "NICE CXone");
     }
 }

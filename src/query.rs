@@ -72,7 +72,7 @@ fn decode(component: &str) -> String {
                 bytes.get(i + 2).and_then(hex_value),
             ) {
                 (Some(high), Some(low)) => {
-                    out.push(high << 4 | low);
+                    out.push(high * 16 + low);
                     i += 2;
                 }
                 _ => out.push(b'%'),

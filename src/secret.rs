@@ -31,6 +31,16 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// Test oracle for "never shown": whether `text` holds any run of `window` characters of
+/// `secret`. Looking for the whole secret would miss a truncated or partly masked leak.
+#[cfg(test)]
+pub(crate) fn shows_part_of(text: &str, secret: &str, window: usize) -> bool {
+    let chars: Vec<char> = secret.chars().collect();
+    chars
+        .windows(window.min(chars.len()).max(1))
+        .any(|part| text.contains(&part.iter().collect::<String>()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -39,7 +49,12 @@ mod tests {
     fn debug_never_shows_the_value() {
         let secret = Secret::new("canary-7f3a");
         let shown = format!("{secret:?} {:?}", Some(secret.clone()));
-        assert!(!shown.contains("canary"), "{shown}");
+        assert!(!shows_part_of(&shown, secret.expose(), 3), "{shown}");
+        assert_eq!(
+            format!("{secret:?}"),
+            "Secret([redacted])",
+            "says what it hides"
+        );
         assert_eq!(secret.expose(), "canary-7f3a");
     }
 
@@ -49,5 +64,18 @@ mod tests {
         assert_eq!(json, "\"abc\"");
         let back: Secret = serde_json::from_str(&json).unwrap();
         assert_eq!(back.expose(), "abc");
+    }
+
+    #[test]
+    fn the_leak_oracle_finds_partial_leaks_only() {
+        let secret = "eyJhbGciOiJSUzI1NiJ9.payload";
+        assert!(shows_part_of("token=eyJhbGci…", secret, 8));
+        assert!(shows_part_of("…OiJSUzI1…", secret, 8));
+        assert!(!shows_part_of("eyJhbGc OiJSUzI", secret, 8));
+        assert!(!shows_part_of("", secret, 8));
+        assert!(
+            shows_part_of("ab", "ab", 8),
+            "a secret shorter than the window"
+        );
     }
 }

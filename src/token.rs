@@ -448,14 +448,18 @@ mod tests {
             };
             let error = parse_token_response(&reply, 0).unwrap_err();
             let shown = format!("{error} {error:?} {:?}", error.presentation());
-            assert!(!shown.contains(CANARY), "{shown}");
+            assert!(!crate::secret::shows_part_of(&shown, CANARY, 8), "{shown}");
         }
         let tokens = parse_token_response(
             &json_reply(200, &format!(r#"{{"access_token":"{CANARY}","token_type":"bearer","refresh_token":"{CANARY}-r","id_token":"{CANARY}-i"}}"#)),
             0,
         )
         .unwrap();
-        assert!(!format!("{tokens:?}").contains(CANARY));
+        assert!(!crate::secret::shows_part_of(
+            &format!("{tokens:?}"),
+            CANARY,
+            8
+        ));
     }
 
     #[test]
@@ -571,5 +575,44 @@ mod tests {
         let lifetime = |v: u64| lifetime_secs(Some(&Value::from(v)));
         assert_eq!(lifetime(GENESYS_MAX_LIFETIME_SECS), Some(172_800));
         assert_eq!(lifetime(MAX_LIFETIME_SECS + 1), Some(MAX_LIFETIME_SECS));
+    }
+
+    #[test]
+    fn bodies_up_to_64_kib_are_read_and_longer_ones_refused() {
+        assert_eq!(MAX_RESPONSE_BYTES, 64 * 1024);
+        let json = r#"{"access_token":"a","token_type":"bearer"}"#;
+        // Trailing white space is valid JSON, so it pads the body to an exact length.
+        let at_limit = format!("{json}{}", " ".repeat(MAX_RESPONSE_BYTES - json.len()));
+        assert_eq!(at_limit.len(), MAX_RESPONSE_BYTES);
+        assert!(parse(&at_limit).is_ok());
+        assert!(matches!(
+            parse(&format!("{at_limit} ")),
+            Err(AuthError::ResponseTooLarge { .. })
+        ));
+    }
+
+    /// A wrong token_type and a missing one are different server mistakes; the message must
+    /// say which.
+    #[test]
+    fn token_type_errors_say_whether_it_is_wrong_or_missing() {
+        let reason = |body: &str| match parse(body) {
+            Err(AuthError::MalformedResponse { reason, .. }) => reason,
+            other => panic!("expected a malformed response, got {other:?}"),
+        };
+        let wrong = reason(r#"{"access_token":"a","token_type":"mac"}"#);
+        let missing = reason(r#"{"access_token":"a"}"#);
+        assert!(missing.contains("missing"), "{missing}");
+        assert!(!wrong.contains("missing"), "{wrong}");
+    }
+
+    /// An empty `refresh_token` or `id_token` is absent, not a token: storing "" would make the
+    /// next refresh send `refresh_token=` and fail, instead of keeping the session's old one.
+    #[test]
+    fn empty_optional_tokens_count_as_absent() {
+        let tokens =
+            parse(r#"{"access_token":"a","token_type":"bearer","refresh_token":"","id_token":""}"#)
+                .unwrap();
+        assert!(tokens.refresh_token.is_none());
+        assert!(tokens.id_token.is_none());
     }
 }

@@ -8,7 +8,7 @@ use pkce_desk::discovery::{cxone_api_base, endpoints_from_discovery};
 use pkce_desk::id_token::{decode_claims, validate_id_token, Expected};
 use pkce_desk::provider::UserSource;
 use pkce_desk::query;
-use pkce_desk::return_to::{safe_return_path, DEFAULT_RETURN_PATH};
+use pkce_desk::return_to::safe_return_path;
 use pkce_desk::secret::Secret;
 use pkce_desk::token::{lifetime_secs, parse_token_response, HttpReply};
 use pkce_desk::user::{parse_cxone_user, parse_genesys_user, parse_userinfo};
@@ -77,7 +77,7 @@ proptest! {
         any::<String>().prop_map(serde_json::Value::from),
     ]) {
         if let Some(secs) = lifetime_secs(Some(&value)) {
-            prop_assert!(secs >= 1 && secs <= pkce_desk::token::MAX_LIFETIME_SECS);
+            prop_assert!((1..=pkce_desk::token::MAX_LIFETIME_SECS).contains(&secs));
         }
     }
 
@@ -118,9 +118,67 @@ proptest! {
         let _ = parse_config(&body);
     }
 
+    /// The oracle is the `url` crate (a WHATWG URL parser, as in browsers), not the allowlist
+    /// itself: wherever the browser would really go from the callback page must be this
+    /// origin, and a route that is not a sign-in page under any spelling the router might
+    /// accept (case, trailing slash, dot segments, percent-encoding).
     #[test]
-    fn return_paths_stay_on_this_origin(candidate in any::<String>()) {
-        let path = safe_return_path(Some(&candidate));
-        prop_assert!(path == DEFAULT_RETURN_PATH || (path.starts_with('/') && !path.starts_with("//") && !path.contains('\\')));
+    fn return_paths_stay_on_this_origin_and_off_the_sign_in_pages(
+        prefix in prop::sample::select(RETURN_PATH_PREFIXES.to_vec()),
+        tail in prop_oneof![any::<String>(), "[/?#.%a-fA-F0-9\\\\:@]{0,12}"],
+    ) {
+        let candidate = format!("{prefix}{tail}");
+        let landing = safe_return_path(Some(&candidate));
+        let base = url::Url::parse("https://app.example/callback?code=c&state=s").unwrap();
+        let target = base.join(&landing).unwrap();
+        prop_assert_eq!(target.origin(), base.origin(), "{:?} -> {:?}", candidate, landing);
+        let route = percent_decoded(target.path()).to_ascii_lowercase();
+        let route = route.trim_end_matches('/');
+        prop_assert!(!route.ends_with("/callback") && !route.ends_with("/login"), "{:?} -> {:?}", candidate, landing);
+        prop_assert!(!landing.chars().any(char::is_control), "{:?}", landing);
     }
+}
+
+/// Starts of candidate return paths: attacks and near misses, so that the random tails land on
+/// interesting inputs more often than `any::<String>()` alone would.
+const RETURN_PATH_PREFIXES: [&str; 16] = [
+    "",
+    "/",
+    "/dashboard",
+    "/dashboard?",
+    "/dashboard#",
+    "/dashboard/../",
+    "/callback",
+    "/CALLBACK",
+    "/%63allback",
+    "/login",
+    "//",
+    "/\\",
+    "\\",
+    "https://evil.example",
+    "javascript:",
+    "/%2e%2e/",
+];
+
+/// Percent-decoding written out here so that the oracle shares no code with the app.
+fn percent_decoded(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
