@@ -47,8 +47,9 @@ test.describe('agent-desktop shell', () => {
     await signIn(page);
     const me = requests.matching('GET', '/api/v2/users/me');
     expect(me).toHaveLength(1);
-    const expand = new URL(me[0].url).searchParams.get('expand')!.split(',');
-    expect(expand).toEqual(expect.arrayContaining(['presence', 'routingStatus', 'organization']));
+    // One expand= per value, as Genesys' SDK sends it (collection format multi).
+    const expand = new URL(me[0].url).searchParams.getAll('expand');
+    expect(expand).toEqual(['presence', 'routingStatus', 'organization']);
   });
 
   test('what the provider does not report is left out, not faked', async ({ page }) => {

@@ -269,6 +269,9 @@ test.describe('sign-in with the sandbox (Genesys Cloud stand-in)', () => {
     await expectDashboard(page);
     expect(page.url()).toBe(`${APP}/dashboard`);
 
+    // Without a provider session: going back to the provider's page must not sign in anew
+    // (that would be a fresh code, not a replayed one).
+    await page.context().clearCookies();
     await page.goBack();
     expect(carriesCode(page.url())).toBe(false);
     const back = new URL(page.url());
