@@ -308,7 +308,8 @@ test.describe('clocks, sleep and lost responses', () => {
     await sandbox.expireAccessTokens();
     const base = await sandbox.stats();
     await page.clock.setSystemTime(Date.now() + 2 * 3600 * 1000);
-    await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange', { bubbles: true })));
+    // The agent's first act after waking is a click, before any wake-up event: the API helper
+    // itself must renew first. (Wake-up events are covered in lifecycle.spec.ts.)
     await page.getByTestId('reload-profile').click();
     await page.getByTestId('reload-queues').click();
     await expect(page.getByTestId('user-name')).toHaveText(ADA.name);
