@@ -8,8 +8,8 @@ mod common;
 use std::path::PathBuf;
 
 use common::{
-    authorize_params, code_grant, location, refresh_grant, start_with, str_of, Sandbox, CHALLENGE,
-    CLIENT, REDIRECT, VERIFIER,
+    authorize_params, code_grant, location, refresh_grant, start_genesys, start_with, str_of,
+    Sandbox, CHALLENGE, CLIENT, REDIRECT, VERIFIER,
 };
 use pkce_desk_sandbox::config::RefreshTokens;
 use pkce_desk_sandbox::SandboxConfig;
@@ -140,15 +140,6 @@ fn same_shape_finds_every_kind_of_difference() {
 
 // ---- Genesys ----
 
-async fn genesys(refresh_tokens: RefreshTokens) -> Sandbox {
-    start_with(SandboxConfig {
-        test_controls: true,
-        refresh_tokens,
-        ..SandboxConfig::default()
-    })
-    .await
-}
-
 impl Sandbox {
     async fn genesys_code(&self) -> String {
         let response = self
@@ -168,7 +159,7 @@ impl Sandbox {
 
 #[tokio::test]
 async fn genesys_token_responses() {
-    let sb = genesys(RefreshTokens::None).await;
+    let sb = start_genesys(RefreshTokens::None).await;
     assert_matches("genesys/token.json", &sb.genesys_tokens().await);
     // The refused refresh grant and an ordinary grant error.
     let response = sb
@@ -199,7 +190,7 @@ async fn genesys_token_responses() {
         &json_of(response, StatusCode::BAD_REQUEST).await,
     );
 
-    let sb = genesys(RefreshTokens::Rotate).await;
+    let sb = start_genesys(RefreshTokens::Rotate).await;
     let tokens = sb.genesys_tokens().await;
     assert_matches("genesys/token-with-refresh.json", &tokens);
     let response = sb
@@ -216,7 +207,7 @@ async fn genesys_token_responses() {
 
 #[tokio::test]
 async fn genesys_api_responses() {
-    let sb = genesys(RefreshTokens::None).await;
+    let sb = start_genesys(RefreshTokens::None).await;
     let tokens = sb.genesys_tokens().await;
     let access = str_of(&tokens, "access_token");
     for (query, name) in [

@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 
 use common::{
     assert_allows_origin, assert_bad_credentials, assert_error, assert_invalid_token_challenge,
-    assert_no_cors, authorize_params, client, code_grant, header, location, query_string,
-    refresh_grant, rotating, send, start_with, start_with_controls, str_of, Sandbox, APP_ORIGIN,
-    CHALLENGE, CLIENT, REDIRECT, VERIFIER,
+    assert_no_cors, authorize_params, client, code_grant, header, location, query_string, rotating,
+    send, start_with, start_with_controls, str_of, GenesysFlow, Sandbox, APP_ORIGIN, CHALLENGE,
+    CLIENT, REDIRECT, VERIFIER,
 };
 use pkce_desk_sandbox::SandboxConfig;
 use reqwest::header::LOCATION;
@@ -53,38 +53,6 @@ impl Sandbox {
     /// Submits the sign-in form as Ada, with state "st".
     async fn sign_in_ada(&self, password: &str) -> Response {
         self.sign_in("ada@example.com", password, Some("st"), CHALLENGE)
-            .await
-    }
-
-    async fn code(&self) -> String {
-        let response = self.sign_in_ada("demo").await;
-        assert_eq!(response.status(), StatusCode::FOUND);
-        location(&response).1["code"].clone()
-    }
-
-    /// POST /oauth/token from the app's origin, as the browser would send it.
-    async fn token(&self, pairs: &[(&str, &str)]) -> Response {
-        self.post_form_from(APP_ORIGIN, "/oauth/token", pairs).await
-    }
-
-    async fn exchange(&self, code: &str) -> Response {
-        self.token(&code_grant(code, VERIFIER, CLIENT)).await
-    }
-
-    async fn refresh(&self, refresh_token: &str) -> Response {
-        self.token(&refresh_grant(refresh_token, CLIENT)).await
-    }
-
-    /// Full sign-in: the token response's body.
-    async fn tokens(&self) -> Value {
-        let code = self.code().await;
-        let response = self.exchange(&code).await;
-        assert_eq!(response.status(), StatusCode::OK);
-        response.json().await.unwrap()
-    }
-
-    async fn me(&self, access_token: &str) -> Response {
-        self.bearer_get_from(APP_ORIGIN, "/api/v2/users/me", access_token)
             .await
     }
 

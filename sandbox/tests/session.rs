@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use common::{
     assert_bad_credentials, authorize_params, code_grant, header, location, refresh_grant,
-    rotating, send, start_with, str_of, Sandbox, APP_ORIGIN, CHALLENGE, CLIENT, REDIRECT, VERIFIER,
+    rotating, send, start_genesys, start_with, str_of, GenesysFlow, Sandbox, APP_ORIGIN, CHALLENGE,
+    CLIENT, REDIRECT,
 };
 use pkce_desk_sandbox::config::RefreshTokens;
 use pkce_desk_sandbox::SandboxConfig;
@@ -18,15 +19,6 @@ use serde_json::{json, Value};
 
 /// The largest body the app accepts; the oversized modes must exceed it.
 const APP_BODY_CAP: usize = 64 * 1024;
-
-async fn start_genesys(refresh_tokens: RefreshTokens) -> Sandbox {
-    start_with(SandboxConfig {
-        test_controls: true,
-        refresh_tokens,
-        ..SandboxConfig::default()
-    })
-    .await
-}
 
 impl Sandbox {
     async fn control(&self, path: &str, body: Value) -> Response {
@@ -52,38 +44,6 @@ impl Sandbox {
         assert_eq!(response.status(), StatusCode::OK);
         let body: Value = response.json().await.unwrap();
         str_of(&body, "refresh_token_status").to_string()
-    }
-
-    async fn code(&self) -> String {
-        let response = self
-            .sign_in("ada@example.com", "demo", Some("st"), CHALLENGE)
-            .await;
-        assert_eq!(response.status(), StatusCode::FOUND);
-        location(&response).1["code"].clone()
-    }
-
-    async fn token(&self, pairs: &[(&str, &str)]) -> Response {
-        self.post_form_from(APP_ORIGIN, "/oauth/token", pairs).await
-    }
-
-    async fn exchange(&self, code: &str) -> Response {
-        self.token(&code_grant(code, VERIFIER, CLIENT)).await
-    }
-
-    async fn refresh(&self, refresh_token: &str) -> Response {
-        self.token(&refresh_grant(refresh_token, CLIENT)).await
-    }
-
-    async fn tokens(&self) -> Value {
-        let code = self.code().await;
-        let response = self.exchange(&code).await;
-        assert_eq!(response.status(), StatusCode::OK);
-        response.json().await.unwrap()
-    }
-
-    async fn me(&self, access_token: &str) -> Response {
-        self.bearer_get_from(APP_ORIGIN, "/api/v2/users/me", access_token)
-            .await
     }
 
     /// GET /oauth/authorize with `cookie` (if any) and extra parameters.
