@@ -95,7 +95,8 @@ node end2end/serve-dist.mjs --port 0 --dist "$work/ref" --config "$work/config.j
 pids+=($!)
 ref_url=$(url_from "$work/ref.log" "$!")
 
-"$target_dir/debug/sandbox" --port 0 --access-token-lifetime 3600 --test-controls \
+# Rotating refresh tokens: the bench measures the requests of a refresh too.
+"$target_dir/debug/sandbox" --port 0 --access-token-lifetime 3600 --refresh-tokens rotate --test-controls \
   --redirect-uri "$ours_url/callback" --redirect-uri "$ref_url/callback" \
   >"$work/sandbox.log" 2>"$work/sandbox.err" &
 pids+=($!)
