@@ -154,4 +154,13 @@ mod tests {
         assert_eq!(format_remaining(5, 5), "expired");
         assert_eq!(format_remaining(0, 1), "1 s");
     }
+
+    #[test]
+    fn the_countdown_counts_from_now() {
+        assert_eq!(format_remaining(10_000, 22_000), "12 s");
+        assert_eq!(
+            format_remaining(1_700_000_000_000, 1_700_000_245_000),
+            "4 min 05 s"
+        );
+    }
 }
