@@ -394,4 +394,42 @@ mod tests {
             Err(AuthError::UnexpectedResponse { .. })
         ));
     }
+
+    /// Whole-record comparisons: a field dropped on the way to the dashboard fails here.
+    #[test]
+    fn cxone_and_userinfo_profiles_keep_every_field() {
+        let cxone = parse_cxone_user(
+            &reply(
+                200,
+                r#"{"user":{"id":"u-9","userName":"ada.l","fullName":"Ada Lovelace",
+                "emailAddress":"ada@example.com","teamName":"Care","roleName":"Agent"}}"#,
+            ),
+            Some("Tenant"),
+        )
+        .unwrap();
+        assert_eq!(
+            cxone,
+            UserProfile {
+                id: "u-9".into(),
+                display_name: "Ada Lovelace".into(),
+                email: Some("ada@example.com".into()),
+                username: Some("ada.l".into()),
+                title: Some("Agent".into()),
+                department: Some("Care".into()),
+                organization: Some("Tenant".into()),
+                ..Default::default()
+            }
+        );
+        let body = r#"{"sub":"s-1","name":"Ada Lovelace","email":"ada@example.com","preferred_username":"ada"}"#;
+        assert_eq!(
+            parse_userinfo(&reply(200, body), Some("s-1")).unwrap(),
+            UserProfile {
+                id: "s-1".into(),
+                display_name: "Ada Lovelace".into(),
+                email: Some("ada@example.com".into()),
+                username: Some("ada".into()),
+                ..Default::default()
+            }
+        );
+    }
 }
