@@ -432,4 +432,16 @@ mod tests {
             }
         );
     }
+
+    #[test]
+    fn api_bodies_up_to_64_kib_are_read_and_longer_ones_refused() {
+        let json = r#"{"sub":"s-1"}"#;
+        // Trailing white space is valid JSON, so it pads the body to an exact length.
+        let at_limit = format!("{json}{}", " ".repeat(MAX_RESPONSE_BYTES - json.len()));
+        assert!(parse_userinfo(&reply(200, &at_limit), None).is_ok());
+        assert!(matches!(
+            parse_userinfo(&reply(200, &format!("{at_limit} ")), None),
+            Err(AuthError::ResponseTooLarge { .. })
+        ));
+    }
 }
