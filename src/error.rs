@@ -665,6 +665,8 @@ mod tests {
         let shown = rejected(Some("code expired"));
         assert!(!shown.configuration_problem && shown.offer_sign_in);
         assert!(shown.what_happened.contains("(invalid_grant, HTTP 400)"));
+        // invalid_grant has its own explanation, not the generic "answered with an error".
+        assert!(shown.what_happened.contains("already used"), "{shown:?}");
         assert!(shown
             .what_happened
             .ends_with(" The provider said: \u{201c}code expired\u{201d}"));
