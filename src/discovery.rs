@@ -424,4 +424,29 @@ mod tests {
             assert!(base(body).is_err(), "{body}");
         }
     }
+
+    #[test]
+    fn documents_up_to_64_kib_are_read_and_longer_ones_refused() {
+        // Trailing white space is valid JSON, so it pads a body to an exact length.
+        let pad = |json: String| format!("{json}{}", " ".repeat(MAX_RESPONSE_BYTES - json.len()));
+        let at_limit = pad(cxone_production());
+        assert_eq!(at_limit.len(), MAX_RESPONSE_BYTES);
+        assert!(
+            endpoints_from_discovery(&document(&at_limit), ISSUER, UserSource::CxoneUser).is_ok()
+        );
+        let over = format!("{at_limit} ");
+        assert!(reason(endpoints_from_discovery(
+            &document(&over),
+            ISSUER,
+            UserSource::CxoneUser
+        ))
+        .contains("64 KiB"));
+
+        let tenant = pad(r#"{"api_endpoint":"https://api-na1.niceincontact.com"}"#.into());
+        assert!(cxone_api_base(&document(&tenant)).is_ok());
+        assert!(matches!(
+            cxone_api_base(&document(&format!("{tenant} "))),
+            Err(AuthError::ResponseTooLarge { .. })
+        ));
+    }
 }

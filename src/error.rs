@@ -759,4 +759,112 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn endpoints_are_named_for_people() {
+        for (endpoint, name) in [
+            (Endpoint::Token, "the sign-in service's token endpoint"),
+            (Endpoint::CurrentUser, "the user profile API"),
+            (Endpoint::Api, "the provider's API"),
+            (Endpoint::Discovery, "the provider's discovery document"),
+            (Endpoint::TenantLookup, "CXone's tenant lookup"),
+        ] {
+            assert_eq!(endpoint.describe(), name);
+            let shown = AuthError::Network { endpoint }.presentation();
+            assert!(
+                shown.what_happened.starts_with(&capitalise(name)),
+                "{shown:?}"
+            );
+        }
+    }
+
+    /// The codes are shown to people and used by the end-to-end tests: each is its own.
+    #[test]
+    fn codes_are_distinct_snake_case_names() {
+        let codes = [
+            AuthError::MissingState.code(),
+            AuthError::MissingCode.code(),
+            AuthError::SessionExpired.code(),
+            AuthError::UserMismatch.code(),
+            AuthError::UnknownTransaction.code(),
+            AuthError::TransactionExpired.code(),
+        ];
+        assert_eq!(
+            codes,
+            [
+                "missing_state",
+                "missing_code",
+                "session_expired",
+                "user_mismatch",
+                "unknown_transaction",
+                "transaction_expired"
+            ]
+        );
+    }
+
+    #[test]
+    fn interactive_and_temporary_authorize_errors_are_not_configuration_problems() {
+        let denied = |error: &str| {
+            AuthError::AuthorizationDenied {
+                error: error.into(),
+                description: None,
+            }
+            .presentation()
+        };
+        for error in [
+            "login_required",
+            "consent_required",
+            "interaction_required",
+            "account_selection_required",
+        ] {
+            let shown = denied(error);
+            assert!(
+                !shown.configuration_problem && shown.offer_sign_in,
+                "{error}"
+            );
+            assert!(
+                shown.what_happened.contains("interactive sign-in"),
+                "{error}"
+            );
+        }
+        for error in ["server_error", "temporarily_unavailable"] {
+            let shown = denied(error);
+            assert!(!shown.configuration_problem, "{error}");
+            assert!(shown.what_happened.contains("temporary problem"), "{error}");
+        }
+        assert!(denied("invalid_scope").configuration_problem);
+    }
+
+    #[test]
+    fn a_refused_code_or_session_is_not_a_configuration_problem() {
+        let rejected = |description: Option<&str>| {
+            AuthError::TokenRejected {
+                status: 400,
+                error: "invalid_grant".into(),
+                description: description.map(str::to_owned),
+            }
+            .presentation()
+        };
+        let shown = rejected(Some("code expired"));
+        assert!(!shown.configuration_problem && shown.offer_sign_in);
+        assert!(shown.what_happened.contains("(invalid_grant, HTTP 400)"));
+        // invalid_grant has its own explanation, not the generic "answered with an error".
+        assert!(shown.what_happened.contains("already used"), "{shown:?}");
+        assert!(shown
+            .what_happened
+            .ends_with(" The provider said: \u{201c}code expired\u{201d}"));
+        assert!(!rejected(Some("  ")).what_happened.contains("provider said"));
+        assert!(!rejected(None).what_happened.contains("provider said"));
+    }
+
+    #[test]
+    fn a_failed_id_token_check_or_another_user_ends_the_session() {
+        for error in [
+            AuthError::SessionExpired,
+            AuthError::IdTokenRejected { reason: "x".into() },
+            AuthError::UserMismatch,
+        ] {
+            assert!(error.ends_session(), "{error:?}");
+        }
+    }
 }

@@ -238,4 +238,13 @@ mod tests {
         tokens.expires_at_ms = None;
         assert_eq!(next_continue_session_at(&tokens, 0), None);
     }
+
+    #[test]
+    fn the_countdown_counts_from_now() {
+        assert_eq!(format_remaining(10_000, 22_000), "12 s");
+        assert_eq!(
+            format_remaining(1_700_000_000_000, 1_700_000_245_000),
+            "4 min 05 s"
+        );
+    }
 }

@@ -520,4 +520,53 @@ mod tests {
             "https://api.mypurecloud.ie/api/v2/users/me?expand=presence&expand=routingStatus&expand=organization"
         );
     }
+
+    /// Whole-record comparisons: a field dropped on the way to the dashboard fails here.
+    #[test]
+    fn cxone_and_userinfo_profiles_keep_every_field() {
+        let cxone = parse_cxone_user(
+            &reply(
+                200,
+                r#"{"user":{"id":"u-9","userName":"ada.l","fullName":"Ada Lovelace",
+                "emailAddress":"ada@example.com","teamId":"t-1","roleUUID":"r-1"}}"#,
+            ),
+            Some("Tenant"),
+        )
+        .unwrap();
+        assert_eq!(
+            cxone,
+            UserProfile {
+                id: "u-9".into(),
+                display_name: "Ada Lovelace".into(),
+                email: Some("ada@example.com".into()),
+                username: Some("ada.l".into()),
+                // NICE's user model names team and role by id only: nothing is made up.
+                organization: Some("Tenant".into()),
+                ..Default::default()
+            }
+        );
+        let body = r#"{"sub":"s-1","name":"Ada Lovelace","email":"ada@example.com","preferred_username":"ada"}"#;
+        assert_eq!(
+            parse_userinfo(&reply(200, body), Some("s-1")).unwrap(),
+            UserProfile {
+                id: "s-1".into(),
+                display_name: "Ada Lovelace".into(),
+                email: Some("ada@example.com".into()),
+                username: Some("ada".into()),
+                ..Default::default()
+            }
+        );
+    }
+
+    #[test]
+    fn api_bodies_up_to_64_kib_are_read_and_longer_ones_refused() {
+        let json = r#"{"sub":"s-1"}"#;
+        // Trailing white space is valid JSON, so it pads the body to an exact length.
+        let at_limit = format!("{json}{}", " ".repeat(MAX_RESPONSE_BYTES - json.len()));
+        assert!(parse_userinfo(&reply(200, &at_limit), None).is_ok());
+        assert!(matches!(
+            parse_userinfo(&reply(200, &format!("{at_limit} ")), None),
+            Err(AuthError::ResponseTooLarge { .. })
+        ));
+    }
 }

@@ -214,4 +214,17 @@ mod tests {
             Err(AuthError::ResponseTooLarge { .. })
         ));
     }
+
+    #[test]
+    fn only_genesys_offers_routing_queues() {
+        let config = crate::config::parse_config(
+            r#"{"providers":[
+                {"id":"g","label":"G","kind":"genesys","region":"mypurecloud.com","client_id":"c"},
+                {"id":"c","label":"C","kind":"cxone","issuer":"https://cxone.niceincontact.com","client_id":"c"},
+                {"id":"o","label":"O","kind":"oidc","issuer":"https://o.example","client_id":"c","scopes":["openid"]}]}"#,
+        )
+        .unwrap();
+        let offered: Vec<bool> = config.providers.iter().map(offered_by).collect();
+        assert_eq!(offered, [true, false, false]);
+    }
 }
