@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Mutation testing of the pure protocol modules with cargo-mutants (installed by setup.sh):
+# Mutation testing of the pure protocol modules with cargo-mutants (setup.sh installs it when
+# SETUP_MUTANTS=1, which this script sets):
 # every mutant of src/ outside browser/, store/, pages/, app.rs and main.rs must make a unit
 # test (or tests/fuzz_parsers.rs) fail. Prints caught / missed / unviable / timeout per file.
 # Slow (hours on two cores), so neither CI nor test.sh runs it.
@@ -11,6 +12,7 @@
 # Results: target/mutants/mutants.out, or $MUTANTS_OUT/mutants.out (missed.txt lists the survivors).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+SETUP_MUTANTS=1 bash scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 
 if [ "$#" -gt 0 ]; then

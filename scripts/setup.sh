@@ -33,8 +33,10 @@ if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
   cargo install trunk --version "$TRUNK_VERSION" --locked
 fi
 
-if [ "$(cargo mutants --version 2>/dev/null)" != "cargo-mutants $MUTANTS_VERSION" ]; then
-  say "installing cargo-mutants $MUTANTS_VERSION (for scripts/mutants.sh; takes several minutes once)"
+# Only for scripts/mutants.sh (SETUP_MUTANTS=1): the demo and the test suite do not need it, and
+# it takes about 20 minutes to build once.
+if [ "${SETUP_MUTANTS:-0}" = 1 ] && [ "$(cargo mutants --version 2>/dev/null)" != "cargo-mutants $MUTANTS_VERSION" ]; then
+  say "installing cargo-mutants $MUTANTS_VERSION (for scripts/mutants.sh; takes about 20 minutes once)"
   cargo install cargo-mutants --version "$MUTANTS_VERSION" --locked
 fi
 
