@@ -457,7 +457,7 @@ fn TokenPanel() -> impl IntoView {
                     {move || if refreshable() {
                         "automatic, before it expires"
                     } else {
-                        "not available from this provider: Continue session is offered 5 minutes before the session ends"
+                        "not available from this provider: Continue session is offered shortly before the session ends"
                     }}
                 </dd>
                 <dt>"Stored in"</dt>
