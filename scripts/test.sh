@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite: formatting, unit and sandbox tests, a release build of the app, and the
+# The whole test suite: formatting, clippy, unit and sandbox tests, a release build of the app, and the
 # Playwright end-to-end suite (which starts and stops its own sandbox and static server).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,9 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "cargo fmt --check"
 cargo fmt --all --check
+
+step "cargo clippy (every target, warnings are errors)"
+cargo clippy -q --workspace --all-targets -- -D warnings
 
 step "cargo test (protocol modules and sandbox)"
 cargo_log=$(mktemp)

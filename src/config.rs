@@ -57,6 +57,8 @@ impl ProviderConfig {
     }
 }
 
+// One per configured provider: boxing the large variant would save nothing worth a pointer.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProviderKind {
     /// Endpoints from the region catalog (and the overrides).

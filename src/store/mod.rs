@@ -23,6 +23,8 @@ mod sign_out;
 pub use crate::browser::storage::StoredSession as Session;
 use refresh::RefreshWaiters;
 
+// One per app, in a signal: boxing the session would save nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum AuthState {
     /// `notice` explains why, when it was not the user's own choice to be here.

@@ -223,6 +223,8 @@ impl AuthStore {
     }
 }
 
+// One per callback, moved straight into the store: boxing would save nothing.
+#[allow(clippy::large_enum_variant)]
 /// What a callback's code exchange came to.
 enum Exchanged {
     SignedIn {
