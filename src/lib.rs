@@ -1,10 +1,12 @@
-//! pkce-desk: sign a contact-center agent in to Genesys Cloud with OAuth 2.1 + PKCE, from the
-//! browser alone.
+//! pkce-desk: sign a contact-center agent in to Genesys Cloud, NICE CXone or any OpenID provider
+//! with OAuth 2.1 + PKCE, from the browser alone.
 //!
-//! The modules read as the flow: `config` -> `provider` (+ `discovery`) -> `pkce` + `authorize`
-//! -> `callback` -> `token` (+ `id_token`) -> `schedule` -> `user`. They are pure (no web-sys) and tested natively.
-//! `browser` is the thin glue to the page, `store` the reactive auth store, `api` the typed
-//! API calls made through it, `pages` the views.
+//! In the order of the flow: `config` -> `provider` (+ `discovery`) -> `pkce` + `authorize` ->
+//! `callback` + `return_to` -> `token` (+ `id_token`) -> `schedule` -> `user`; `error`, `query`,
+//! `secret` and `text` serve them all. These are pure (no web-sys) and tested natively.
+//! `browser` is the thin glue to the page, `store` the reactive auth store, `api` the typed API
+//! calls made through it, `pages` the views and `app` the router. (The list below is
+//! alphabetical.)
 
 pub mod api;
 pub mod app;

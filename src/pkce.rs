@@ -1,7 +1,7 @@
 //! PKCE (RFC 7636) with S256 only, plus the random `state` value.
 //!
 //! Randomness comes in as bytes so that this module stays pure and testable; the browser's
-//! CSPRNG is read in `browser::random`.
+//! CSPRNG is read in `browser::random_bytes`.
 
 use crate::secret::Secret;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -126,7 +126,7 @@ pub enum Revocation {
 pub enum EndSession {
     /// Genesys Cloud: `GET /logout?client_id&redirect_uri`.
     GenesysLogout(String),
-    /// OpenID Connect RP-initiated logout: `id_token_hint`, `post_logout_redirect_uri`.
+    /// OpenID Connect RP-initiated logout (CXone's too): see [`end_session_request`].
     Oidc(String),
 }
 

@@ -128,8 +128,7 @@ fn AgentBar() -> impl IntoView {
         .map(|p| {
             let label = match p.kind {
                 ProviderKind::Genesys { .. } => "Region",
-                #[allow(unreachable_patterns)]
-                _ => "Sign-in server",
+                ProviderKind::Cxone { .. } | ProviderKind::Oidc { .. } => "Sign-in server",
             };
             (label, p.kind.region())
         })
