@@ -3,7 +3,10 @@
 
 use crate::config::secure_url;
 use crate::error::{AuthError, Endpoint};
-use crate::provider::{EndSession, Endpoints, Revocation, UserSource};
+use crate::provider::{
+    ApiBaseUrl, AuthUrl, CurrentUserUrl, EndSession, EndSessionUrl, Endpoints, IssuerUrl,
+    Revocation, RevocationUrl, TokenUrl, UserInfoUrl, UserSource,
+};
 use crate::token::{HttpReply, MAX_RESPONSE_BYTES};
 use serde::Deserialize;
 
@@ -95,21 +98,22 @@ pub fn endpoints_from_discovery(
     let current_user = match user_source {
         UserSource::OidcUserinfo => userinfo
             .clone()
+            .map(CurrentUserUrl::new)
             .ok_or_else(|| failed("the document has no userinfo_endpoint".into()))?,
         // Known only after sign-in, from the tenant lookup.
-        UserSource::CxoneUser | UserSource::GenesysMe => String::new(),
+        UserSource::CxoneUser | UserSource::GenesysMe => CurrentUserUrl::default(),
     };
     Ok(Endpoints {
-        issuer: issuer.to_owned(),
+        issuer: IssuerUrl::new(issuer),
         iss_required: document.authorization_response_iss_parameter_supported,
-        authorize,
-        token,
-        userinfo,
-        api_base: issuer.trim_end_matches('/').to_owned(),
+        authorize: AuthUrl::new(authorize),
+        token: TokenUrl::new(token),
+        userinfo: userinfo.map(UserInfoUrl::new),
+        api_base: ApiBaseUrl::new(issuer.trim_end_matches('/')),
         current_user,
         user_source,
-        revocation: revocation.map(Revocation::Rfc7009),
-        end_session: end_session.map(EndSession::Oidc),
+        revocation: revocation.map(|url| Revocation::Rfc7009(RevocationUrl::new(url))),
+        end_session: end_session.map(|url| EndSession::Oidc(EndSessionUrl::new(url))),
     })
 }
 

@@ -13,6 +13,7 @@ pub mod browser;
 pub mod callback;
 pub mod config;
 pub mod discovery;
+pub mod endpoint_url;
 pub mod error;
 pub mod id_token;
 pub mod pages;

@@ -6,7 +6,7 @@ use crate::browser::{self, http};
 use crate::error::{AuthError, Endpoint};
 use crate::id_token::decode_claims;
 use crate::provider::UserSource;
-use crate::secret::Secret;
+use crate::secret::AccessToken;
 use crate::token::HttpReply;
 use crate::user::{
     genesys_me_url, parse_cxone_user, parse_genesys_user, parse_userinfo, retry_after_secs,
@@ -50,7 +50,7 @@ impl AuthStore {
     }
 
     /// The access token of session `session_id`, if it is still the current one.
-    fn current_access_token(&self, session_id: &str) -> Option<Secret> {
+    fn current_access_token(&self, session_id: &str) -> Option<AccessToken> {
         self.session()
             .filter(|session| session.session_id == session_id)
             .map(|session| session.tokens.access_token)
@@ -63,7 +63,7 @@ impl AuthStore {
         url: &str,
         endpoint: Endpoint,
         session_id: &str,
-    ) -> Result<(HttpReply, Secret), AuthError> {
+    ) -> Result<(HttpReply, AccessToken), AuthError> {
         let token = self
             .current_access_token(session_id)
             .ok_or(AuthError::SessionExpired)?;
