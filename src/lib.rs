@@ -20,6 +20,7 @@ pub mod pages;
 pub mod pkce;
 pub mod provider;
 pub mod query;
+pub mod reply;
 pub mod return_to;
 pub mod schedule;
 pub mod secret;

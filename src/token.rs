@@ -2,14 +2,12 @@
 //! comes back before anything is stored.
 
 use crate::config::ProviderKind;
-use crate::error::{provider_error_description, AuthError, Endpoint};
+use crate::error::{AuthError, Endpoint};
 use crate::query;
+use crate::reply::{HttpReply, Refusal};
 use crate::secret::{AccessToken, AuthorizationCode, IdToken, PkceVerifier, RefreshToken, Secret};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-
-/// Bodies larger than this are refused unread: no token response is anywhere near it.
-pub const MAX_RESPONSE_BYTES: usize = 64 * 1024;
 
 /// `expires_in` above this is treated as this: a token "valid for years" is a server mistake,
 /// and re-checking every few days costs nothing. It sits above the longest lifetime a provider
@@ -36,33 +34,6 @@ impl TokenTypeRule {
             ProviderKind::Genesys { .. } => TokenTypeRule::BearerWhenMissing,
             ProviderKind::Cxone { .. } | ProviderKind::Oidc { .. } => TokenTypeRule::Required,
         }
-    }
-}
-
-/// An HTTP answer as the browser glue hands it over.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HttpReply {
-    pub status: u16,
-    pub content_type: Option<String>,
-    pub retry_after: Option<String>,
-    pub body: String,
-}
-
-impl HttpReply {
-    pub fn is_success(&self) -> bool {
-        (200..300).contains(&self.status)
-    }
-
-    pub fn is_json(&self) -> bool {
-        self.content_type.as_deref().is_some_and(|value| {
-            let mime = value
-                .split(';')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_ascii_lowercase();
-            mime == "application/json" || mime.ends_with("+json")
-        })
     }
 }
 
@@ -167,36 +138,28 @@ pub fn parse_token_response_for(
     sent_at_ms: u64,
     token_type: TokenTypeRule,
 ) -> Result<TokenSet, AuthError> {
-    if reply.body.len() > MAX_RESPONSE_BYTES {
-        return Err(AuthError::ResponseTooLarge {
-            endpoint: Endpoint::Token,
-            limit: MAX_RESPONSE_BYTES,
-        });
-    }
-    if !reply.is_success() {
-        let body: Option<Value> = serde_json::from_str(&reply.body).ok();
-        let error = body
-            .as_ref()
-            .and_then(|b| b.get("error"))
-            .and_then(Value::as_str);
-        return Err(match (error, &body) {
-            (Some(error), Some(body)) => AuthError::TokenRejected {
-                status: reply.status,
-                error: error.to_owned(),
-                description: provider_error_description(body),
-            },
-            _ => unexpected(reply),
-        });
-    }
-    if !reply.is_json() {
-        return Err(unexpected(reply));
+    match reply.check() {
+        Ok(()) => {}
+        // RFC 6749 section 5.2: a refused grant says why in an OAuth error body.
+        Err(Refusal::Status) => {
+            return Err(match reply.oauth_error() {
+                Some(body) => AuthError::TokenRejected {
+                    status: reply.status,
+                    error: body.error,
+                    description: body.description,
+                },
+                None => reply.unexpected(Endpoint::Token),
+            })
+        }
+        Err(refusal) => return Err(refusal.into_error(reply, Endpoint::Token)),
     }
     let malformed = |reason: &str| AuthError::MalformedResponse {
         endpoint: Endpoint::Token,
         reason: reason.into(),
     };
-    let body: Value =
-        serde_json::from_str(&reply.body).map_err(|_| malformed("the body is not valid JSON"))?;
+    let body = reply
+        .json_value()
+        .map_err(|_| malformed("the body is not valid JSON"))?;
     let object = body
         .as_object()
         .ok_or_else(|| malformed("the body is not a JSON object"))?;
@@ -238,17 +201,10 @@ pub fn parse_token_response_for(
     })
 }
 
-fn unexpected(reply: &HttpReply) -> AuthError {
-    AuthError::UnexpectedResponse {
-        endpoint: Endpoint::Token,
-        status: reply.status,
-        content_type: reply.content_type.clone(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::reply::MAX_RESPONSE_BYTES;
 
     fn json_reply(status: u16, body: &str) -> HttpReply {
         HttpReply {

@@ -2,8 +2,8 @@
 //! Referer, bypasses caches, and gives up after a timeout; bodies are size-capped while read.
 
 use crate::error::{AuthError, Endpoint};
+use crate::reply::{HttpReply, MAX_RESPONSE_BYTES};
 use crate::secret::{AccessToken, Secret};
-use crate::token::{HttpReply, MAX_RESPONSE_BYTES};
 use gloo_net::http::{Request, RequestBuilder};
 use js_sys::futures::JsFuture;
 use js_sys::{Reflect, Uint8Array};
