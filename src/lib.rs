@@ -3,6 +3,8 @@
 //!
 //! The modules read as the flow: `config` -> `provider` (+ `discovery`) -> `pkce` + `authorize`
 //! -> `callback` -> `token` (+ `id_token`) -> `schedule` -> `user`. They are pure (no web-sys) and tested natively.
+//! Beside them: `reply` (the one gate every HTTP reply passes), `secret` (one redacting type
+//! per credential) and `endpoint_url` (one type per endpoint URL).
 //! `browser` is the thin glue to the page, `store` the reactive auth store, `api` the typed
 //! API calls made through it, `pages` the views.
 
