@@ -5,7 +5,7 @@ use crate::pkce::{self, RANDOM_BYTES};
 use crate::provider::Endpoints;
 use crate::query;
 use crate::return_to::safe_return_path;
-use crate::secret::Secret;
+use crate::secret::PkceVerifier;
 use serde::{Deserialize, Serialize};
 
 /// How long a started sign-in may take before its callback is refused.
@@ -13,10 +13,11 @@ pub const TRANSACTION_TTL_MS: u64 = 10 * 60 * 1000;
 
 /// What the callback needs to finish a sign-in, kept in sessionStorage under its `state`
 /// and removed before the code is exchanged (single use).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Not `Clone`: it holds the PKCE verifier, which is used once.
+#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoginTransaction {
     pub state: String,
-    pub verifier: Secret,
+    pub verifier: PkceVerifier,
     /// Sent when `openid` is requested; the ID token must carry it back.
     pub nonce: Option<String>,
     pub provider_id: String,
@@ -151,15 +152,15 @@ mod tests {
         let issuer = "http://127.0.0.1:9091".to_string();
         let endpoints = Endpoints {
             iss_required: false,
-            authorize: format!("{issuer}/auth/authorize"),
-            token: format!("{issuer}/auth/token"),
-            userinfo: Some(format!("{issuer}/auth/userinfo")),
-            api_base: issuer.clone(),
-            current_user: String::new(),
+            authorize: format!("{issuer}/auth/authorize").into(),
+            token: format!("{issuer}/auth/token").into(),
+            userinfo: Some(format!("{issuer}/auth/userinfo").into()),
+            api_base: issuer.clone().into(),
+            current_user: Default::default(),
             user_source: UserSource::CxoneUser,
             revocation: None,
             end_session: None,
-            issuer,
+            issuer: issuer.into(),
         };
         (provider, endpoints)
     }
@@ -277,6 +278,45 @@ mod tests {
         assert_eq!(tx.return_to, "/dashboard");
         assert_eq!(tx.created_at_ms, 5);
         assert_eq!(tx.nonce, None);
+    }
+
+    /// The stored transaction (and the session's `Endpoints`) keep the JSON shape they had
+    /// before the typed secrets and URLs: plain strings, so stored data and e2e tests that
+    /// read or tamper with it still work.
+    #[test]
+    fn stored_transaction_json_keeps_plain_strings() {
+        let (provider, endpoints) = genesys();
+        let tx = authorization_request(
+            &provider,
+            &endpoints,
+            "http://x/callback",
+            None,
+            &randomness(),
+            5,
+        )
+        .transaction;
+        let json: serde_json::Value = serde_json::to_value(&tx).unwrap();
+        assert_eq!(json["verifier"], tx.verifier.expose());
+        assert_eq!(json["return_to"], tx.return_to.as_str());
+        let stored = &json["endpoints"];
+        assert_eq!(stored["issuer"], "http://127.0.0.1:9090");
+        assert_eq!(stored["authorize"], "http://127.0.0.1:9090/oauth/authorize");
+        assert_eq!(stored["token"], "http://127.0.0.1:9090/oauth/token");
+        assert_eq!(stored["api_base"], "http://127.0.0.1:9090");
+        assert_eq!(
+            stored["current_user"],
+            "http://127.0.0.1:9090/api/v2/users/me"
+        );
+        assert_eq!(
+            stored["revocation"],
+            serde_json::json!({"GenesysTokensMe": "http://127.0.0.1:9090/api/v2/tokens/me"})
+        );
+        assert_eq!(
+            stored["end_session"],
+            serde_json::json!({"GenesysLogout": "http://127.0.0.1:9090/logout"})
+        );
+        let back: LoginTransaction = serde_json::from_value(json).unwrap();
+        assert_eq!(back, tx);
     }
 
     #[test]

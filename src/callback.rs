@@ -4,12 +4,12 @@
 use crate::authorize::LoginTransaction;
 use crate::error::AuthError;
 use crate::query;
-use crate::secret::Secret;
+use crate::secret::AuthorizationCode;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CallbackParams {
     pub state: Option<String>,
-    pub code: Option<Secret>,
+    pub code: Option<AuthorizationCode>,
     pub iss: Option<String>,
     pub error: Option<String>,
     pub error_description: Option<String>,
@@ -28,7 +28,7 @@ pub fn parse_callback(query_string: &str) -> CallbackParams {
     let get = |name: &str| query::first(&pairs, name).map(str::to_owned);
     CallbackParams {
         state: get("state"),
-        code: get("code").map(Secret::new),
+        code: get("code").map(AuthorizationCode::new),
         iss: get("iss"),
         error: get("error"),
         // RFC 6749's name first; CXone's error redirect is undocumented, so its API's camel
@@ -42,7 +42,7 @@ pub fn parse_callback(query_string: &str) -> CallbackParams {
 /// A code that may be exchanged, with the transaction it belongs to.
 #[derive(Debug)]
 pub struct AuthorizedCode {
-    pub code: Secret,
+    pub code: AuthorizationCode,
     pub transaction: LoginTransaction,
 }
 
@@ -65,15 +65,15 @@ pub fn check_callback(
     }
     let issuer = &transaction.endpoints.issuer;
     match params.iss.as_deref() {
-        Some(iss) if iss != issuer => {
+        Some(iss) if issuer != iss => {
             return Err(AuthError::IssuerMismatch {
-                expected: issuer.clone(),
+                expected: issuer.to_string(),
                 received: Some(iss.to_owned()),
             })
         }
         None if transaction.endpoints.iss_required => {
             return Err(AuthError::IssuerMismatch {
-                expected: issuer.clone(),
+                expected: issuer.to_string(),
                 received: None,
             })
         }
@@ -98,7 +98,7 @@ mod tests {
     fn transaction() -> LoginTransaction {
         LoginTransaction {
             state: "s1".into(),
-            verifier: Secret::new("v"),
+            verifier: crate::secret::PkceVerifier::new("v"),
             nonce: None,
             provider_id: "p".into(),
             endpoints: crate::provider::genesys_endpoints(

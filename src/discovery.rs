@@ -3,8 +3,11 @@
 
 use crate::config::secure_url;
 use crate::error::{AuthError, Endpoint};
-use crate::provider::{EndSession, Endpoints, Revocation, UserSource};
-use crate::token::{HttpReply, MAX_RESPONSE_BYTES};
+use crate::provider::{
+    ApiBaseUrl, AuthUrl, CurrentUserUrl, EndSession, EndSessionUrl, Endpoints, IssuerUrl,
+    Revocation, RevocationUrl, TokenUrl, UserInfoUrl, UserSource,
+};
+use crate::reply::{HttpReply, Refusal};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -32,25 +35,15 @@ pub fn endpoints_from_discovery(
         issuer: issuer.to_owned(),
         reason,
     };
-    if reply.body.len() > MAX_RESPONSE_BYTES {
-        return Err(failed(
-            "the discovery document is larger than 64 KiB".into(),
-        ));
-    }
-    if !reply.is_success() {
-        return Err(failed(format!(
+    reply.check().map_err(|refusal| match refusal {
+        Refusal::TooLarge => failed("the discovery document is larger than 64 KiB".into()),
+        Refusal::Status => failed(format!(
             "the discovery document could not be loaded (HTTP {})",
             reply.status
-        )));
-    }
-    if !reply.is_json() {
-        return Err(AuthError::UnexpectedResponse {
-            endpoint: Endpoint::Discovery,
-            status: reply.status,
-            content_type: reply.content_type.clone(),
-        });
-    }
-    let document: Document = serde_json::from_str(&reply.body).map_err(|_| {
+        )),
+        Refusal::NotJson => reply.unexpected(Endpoint::Discovery),
+    })?;
+    let document: Document = reply.json().map_err(|_| {
         failed("the discovery document is not a valid JSON object of the expected shape".into())
     })?;
 
@@ -95,21 +88,22 @@ pub fn endpoints_from_discovery(
     let current_user = match user_source {
         UserSource::OidcUserinfo => userinfo
             .clone()
+            .map(CurrentUserUrl::new)
             .ok_or_else(|| failed("the document has no userinfo_endpoint".into()))?,
         // Known only after sign-in, from the tenant lookup.
-        UserSource::CxoneUser | UserSource::GenesysMe => String::new(),
+        UserSource::CxoneUser | UserSource::GenesysMe => CurrentUserUrl::default(),
     };
     Ok(Endpoints {
-        issuer: issuer.to_owned(),
+        issuer: IssuerUrl::new(issuer),
         iss_required: document.authorization_response_iss_parameter_supported,
-        authorize,
-        token,
-        userinfo,
-        api_base: issuer.trim_end_matches('/').to_owned(),
+        authorize: AuthUrl::new(authorize),
+        token: TokenUrl::new(token),
+        userinfo: userinfo.map(UserInfoUrl::new),
+        api_base: ApiBaseUrl::new(issuer.trim_end_matches('/')),
         current_user,
         user_source,
-        revocation: revocation.map(Revocation::Rfc7009),
-        end_session: end_session.map(EndSession::Oidc),
+        revocation: revocation.map(|url| Revocation::Rfc7009(RevocationUrl::new(url))),
+        end_session: end_session.map(|url| EndSession::Oidc(EndSessionUrl::new(url))),
     })
 }
 
@@ -146,20 +140,11 @@ pub fn cxone_api_base(reply: &HttpReply) -> Result<String, AuthError> {
         endpoint: Endpoint::TenantLookup,
         reason: reason.into(),
     };
-    if reply.body.len() > MAX_RESPONSE_BYTES {
-        return Err(AuthError::ResponseTooLarge {
-            endpoint: Endpoint::TenantLookup,
-            limit: MAX_RESPONSE_BYTES,
-        });
-    }
-    if !reply.is_success() || !reply.is_json() {
-        return Err(AuthError::UnexpectedResponse {
-            endpoint: Endpoint::TenantLookup,
-            status: reply.status,
-            content_type: reply.content_type.clone(),
-        });
-    }
-    let config: TenantConfiguration = serde_json::from_str(&reply.body)
+    reply
+        .check()
+        .map_err(|refusal| refusal.into_error(reply, Endpoint::TenantLookup))?;
+    let config: TenantConfiguration = reply
+        .json()
         .map_err(|_| malformed("the tenant configuration is not the expected JSON"))?;
     let from_area = || match (config.area.as_deref(), config.domain.as_deref()) {
         (Some(area), Some(domain)) => cxone_api_base_from_area(area, domain),
@@ -182,6 +167,7 @@ pub fn cxone_api_base(reply: &HttpReply) -> Result<String, AuthError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::reply::MAX_RESPONSE_BYTES;
 
     const ISSUER: &str = "https://cxone.niceincontact.com";
 
@@ -387,6 +373,16 @@ mod tests {
             UserSource::CxoneUser
         ))
         .contains("404"));
+        // The shared size cap comes first: a huge document is not even parsed.
+        let huge = document(&" ".repeat(crate::reply::MAX_RESPONSE_BYTES + 1));
+        assert_eq!(
+            reason(endpoints_from_discovery(
+                &huge,
+                ISSUER,
+                UserSource::CxoneUser
+            )),
+            "the discovery document is larger than 64 KiB"
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! accepts an ID token from anywhere else (no implicit or hybrid flow).
 
 use crate::error::AuthError;
-use crate::secret::Secret;
+use crate::secret::IdToken;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::{Map, Value};
@@ -45,7 +45,7 @@ fn rejected(reason: impl Into<String>) -> AuthError {
 }
 
 /// Decodes the claims of a JWT without checking them (for claims of a token already accepted).
-pub fn decode_claims(token: &Secret) -> Result<IdClaims, AuthError> {
+pub fn decode_claims(token: &IdToken) -> Result<IdClaims, AuthError> {
     let jwt = token.expose();
     if jwt.len() > MAX_JWT_BYTES {
         return Err(rejected("the ID token is too large"));
@@ -85,7 +85,7 @@ fn decode_part(part: &str) -> Option<Value> {
 
 /// Checks an ID token received from the token endpoint.
 pub fn validate_id_token(
-    token: &Secret,
+    token: &IdToken,
     expected: &Expected<'_>,
     now_ms: u64,
 ) -> Result<IdClaims, AuthError> {
@@ -170,10 +170,10 @@ mod tests {
 
     const NOW_MS: u64 = 1_700_000_000_000;
 
-    fn jwt(claims: &Value) -> Secret {
+    fn jwt(claims: &Value) -> IdToken {
         let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256","kid":"k1"}"#);
         let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
-        Secret::new(format!("{header}.{payload}.c2lnbmF0dXJl"))
+        IdToken::new(format!("{header}.{payload}.c2lnbmF0dXJl"))
     }
 
     fn good() -> Value {
@@ -283,7 +283,7 @@ mod tests {
         ] {
             assert!(
                 matches!(
-                    validate_id_token(&Secret::new(token.clone()), &expected(), NOW_MS),
+                    validate_id_token(&IdToken::new(token.clone()), &expected(), NOW_MS),
                     Err(AuthError::IdTokenRejected { .. })
                 ),
                 "{}",
@@ -291,7 +291,7 @@ mod tests {
             );
         }
         assert!(validate_id_token(
-            &Secret::new(format!("{header}.{payload}=.sig")),
+            &IdToken::new(format!("{header}.{payload}=.sig")),
             &expected(),
             NOW_MS
         )
@@ -309,7 +309,7 @@ mod tests {
             jwt(&with("iss", "https://evil.example".into())),
             jwt(&with("exp", 1.into())),
             with_header(r#"{"alg":"none"}"#, &good()),
-            Secret::new(bad_header),
+            IdToken::new(bad_header),
         ] {
             let error = validate_id_token(&token, &expected(), NOW_MS).unwrap_err();
             let shown = format!("{error} {error:?} {:?}", error.presentation());
@@ -320,10 +320,10 @@ mod tests {
         }
     }
 
-    fn with_header(header: &str, claims: &Value) -> Secret {
+    fn with_header(header: &str, claims: &Value) -> IdToken {
         let header = URL_SAFE_NO_PAD.encode(header);
         let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
-        Secret::new(format!("{header}.{payload}.c2lnbmF0dXJl"))
+        IdToken::new(format!("{header}.{payload}.c2lnbmF0dXJl"))
     }
 
     #[test]
@@ -411,8 +411,8 @@ mod tests {
         let short = jwt(&good()).expose().to_owned();
         let at_limit = format!("{short}{}", "A".repeat(MAX_JWT_BYTES - short.len()));
         assert_eq!(at_limit.len(), MAX_JWT_BYTES);
-        assert!(validate_id_token(&Secret::new(at_limit.clone()), &expected(), NOW_MS).is_ok());
-        let over = Secret::new(format!("{at_limit}A"));
+        assert!(validate_id_token(&IdToken::new(at_limit.clone()), &expected(), NOW_MS).is_ok());
+        let over = IdToken::new(format!("{at_limit}A"));
         assert!(reason(validate_id_token(&over, &expected(), NOW_MS)).contains("too large"));
         assert!(decode_claims(&over).is_err());
     }

@@ -3,7 +3,7 @@
 //! Randomness comes in as bytes so that this module stays pure and testable; the browser's
 //! CSPRNG is read in `browser::random_bytes`.
 
-use crate::secret::Secret;
+use crate::secret::PkceVerifier;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
@@ -20,12 +20,12 @@ pub fn base64url(bytes: &[u8]) -> String {
 }
 
 /// A verifier from 32 random bytes: 43 characters of the unreserved alphabet.
-pub fn verifier_from_bytes(bytes: &[u8; RANDOM_BYTES]) -> Secret {
-    Secret::new(base64url(bytes))
+pub fn verifier_from_bytes(bytes: &[u8; RANDOM_BYTES]) -> PkceVerifier {
+    PkceVerifier::new(base64url(bytes))
 }
 
 /// `BASE64URL(SHA256(ASCII(verifier)))`.
-pub fn challenge_s256(verifier: &Secret) -> String {
+pub fn challenge_s256(verifier: &PkceVerifier) -> String {
     base64url(&Sha256::digest(verifier.expose().as_bytes()))
 }
 
@@ -40,7 +40,7 @@ mod tests {
 
     #[test]
     fn rfc7636_appendix_b_vector() {
-        let verifier = Secret::new("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
+        let verifier = PkceVerifier::new("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
         assert_eq!(
             challenge_s256(&verifier),
             "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"

@@ -5,8 +5,12 @@
 //! issuers from its auth SDK and discovery documents.
 
 use crate::config::ProviderKind;
+pub use crate::endpoint_url::{
+    ApiBaseUrl, AuthUrl, CurrentUserUrl, EndSessionUrl, IssuerUrl, RevocationUrl, TokenUrl,
+    UserInfoUrl,
+};
 use crate::query;
-use crate::secret::Secret;
+use crate::secret::IdToken;
 use serde::{Deserialize, Serialize};
 
 /// One Genesys Cloud region: the login host is `login.<domain>`, the API host `api.<domain>`.
@@ -116,18 +120,18 @@ pub enum UserSource {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Revocation {
     /// Genesys Cloud: `DELETE /api/v2/tokens/me` with the access token.
-    GenesysTokensMe(String),
+    GenesysTokensMe(RevocationUrl),
     /// RFC 7009: `POST token=<refresh token>` to the revocation endpoint.
-    Rfc7009(String),
+    Rfc7009(RevocationUrl),
 }
 
 /// How a sign-out ends the provider's own login session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EndSession {
     /// Genesys Cloud: `GET /logout?client_id&redirect_uri`.
-    GenesysLogout(String),
+    GenesysLogout(EndSessionUrl),
     /// OpenID Connect RP-initiated logout (CXone's too): see [`end_session_request`].
-    Oidc(String),
+    Oidc(EndSessionUrl),
 }
 
 /// Everything the flow needs to talk to one authorization server and its API. Fixed by the
@@ -138,16 +142,16 @@ pub enum EndSession {
 pub struct Endpoints {
     /// Identifies the authorization server; compared with a callback's `iss` (RFC 9207) and
     /// an ID token's `iss`.
-    pub issuer: String,
+    pub issuer: IssuerUrl,
     /// The server advertises RFC 9207, so a callback without `iss` is refused.
     pub iss_required: bool,
-    pub authorize: String,
-    pub token: String,
-    pub userinfo: Option<String>,
+    pub authorize: AuthUrl,
+    pub token: TokenUrl,
+    pub userinfo: Option<UserInfoUrl>,
     /// Base URL for API calls, without a trailing slash.
-    pub api_base: String,
+    pub api_base: ApiBaseUrl,
     /// The URL the current user is loaded from, and its shape.
-    pub current_user: String,
+    pub current_user: CurrentUserUrl,
     pub user_source: UserSource,
     pub revocation: Option<Revocation>,
     pub end_session: Option<EndSession>,
@@ -167,18 +171,20 @@ pub fn genesys_endpoints(
         .map(str::to_owned)
         .unwrap_or_else(|| format!("https://api.{}", region.domain));
     Endpoints {
-        issuer: login.clone(),
+        issuer: IssuerUrl::new(login.clone()),
         iss_required: false,
-        authorize: format!("{login}/oauth/authorize"),
-        token: format!("{login}/oauth/token"),
+        authorize: AuthUrl::new(format!("{login}/oauth/authorize")),
+        token: TokenUrl::new(format!("{login}/oauth/token")),
         userinfo: None,
-        current_user: format!("{api}/api/v2/users/me"),
+        current_user: CurrentUserUrl::new(format!("{api}/api/v2/users/me")),
         user_source: UserSource::GenesysMe,
-        revocation: Some(Revocation::GenesysTokensMe(format!(
+        revocation: Some(Revocation::GenesysTokensMe(RevocationUrl::new(format!(
             "{api}/api/v2/tokens/me"
-        ))),
-        end_session: Some(EndSession::GenesysLogout(format!("{login}/logout"))),
-        api_base: api,
+        )))),
+        end_session: Some(EndSession::GenesysLogout(EndSessionUrl::new(format!(
+            "{login}/logout"
+        )))),
+        api_base: ApiBaseUrl::new(api),
     }
 }
 
@@ -254,7 +260,7 @@ pub fn end_session_request(
     end_session: &EndSession,
     kind: &ProviderKind,
     client_id: &str,
-    id_token: Option<&Secret>,
+    id_token: Option<&IdToken>,
     post_logout_redirect_uri: &str,
     state: &str,
 ) -> EndSessionRequest {
@@ -401,7 +407,7 @@ mod tests {
 
     #[test]
     fn cxone_logout_sends_the_hint_and_state_but_no_client_id() {
-        let id_token = Secret::new("eyJ.id.token");
+        let id_token = IdToken::new("eyJ.id.token");
         let request = end_session_request(
             &EndSession::Oidc("https://cxone.niceincontact.com/auth/authorize/logout".into()),
             &ProviderKind::Cxone {
@@ -450,7 +456,7 @@ mod tests {
             issuer: "https://sso.example.com".into(),
         };
         let endpoint = EndSession::Oidc("https://sso.example.com/session/end".into());
-        let id_token = Secret::new("id.tok.en");
+        let id_token = IdToken::new("id.tok.en");
         let with_hint = end_session_request(
             &endpoint,
             &kind,
@@ -483,7 +489,7 @@ mod tests {
             domain: region.domain,
             endpoints: genesys_endpoints(region, None, None),
         };
-        let id_token = Secret::new("never.sent.here");
+        let id_token = IdToken::new("never.sent.here");
         let request = end_session_request(
             &EndSession::GenesysLogout("https://login.mypurecloud.ie/logout".into()),
             &kind,

@@ -103,7 +103,7 @@ pub fn format_remaining(now_ms: u64, expires_at_ms: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::secret::Secret;
+    use crate::secret::{AccessToken, RefreshToken};
 
     #[test]
     fn long_lifetimes_refresh_at_eighty_percent() {
@@ -154,7 +154,7 @@ mod tests {
     #[test]
     fn nothing_is_planned_without_a_refresh_token_or_lifetime() {
         let mut tokens = TokenSet {
-            access_token: Secret::new("a"),
+            access_token: AccessToken::new("a"),
             refresh_token: None,
             id_token: None,
             scope: None,
@@ -162,7 +162,7 @@ mod tests {
             expires_at_ms: Some(100_000),
         };
         assert_eq!(next_refresh_at(&tokens, 0.0), None);
-        tokens.refresh_token = Some(Secret::new("r"));
+        tokens.refresh_token = Some(RefreshToken::new("r"));
         assert_eq!(next_refresh_at(&tokens, 0.0), Some(50_000));
         tokens.expires_at_ms = None;
         assert_eq!(next_refresh_at(&tokens, 0.0), None);
@@ -224,7 +224,7 @@ mod tests {
     #[test]
     fn continue_session_only_without_a_refresh_token() {
         let mut tokens = TokenSet {
-            access_token: Secret::new("a"),
+            access_token: AccessToken::new("a"),
             refresh_token: None,
             id_token: None,
             scope: None,
@@ -232,7 +232,7 @@ mod tests {
             expires_at_ms: Some(3_600_000),
         };
         assert_eq!(next_continue_session_at(&tokens, 0), Some(3_300_000));
-        tokens.refresh_token = Some(Secret::new("r"));
+        tokens.refresh_token = Some(RefreshToken::new("r"));
         assert_eq!(next_continue_session_at(&tokens, 0), None);
         tokens.refresh_token = None;
         tokens.expires_at_ms = None;

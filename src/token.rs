@@ -2,14 +2,12 @@
 //! comes back before anything is stored.
 
 use crate::config::ProviderKind;
-use crate::error::{provider_error_description, AuthError, Endpoint};
+use crate::error::{AuthError, Endpoint};
 use crate::query;
-use crate::secret::Secret;
+use crate::reply::{HttpReply, Refusal};
+use crate::secret::{AccessToken, AuthorizationCode, IdToken, PkceVerifier, RefreshToken, Secret};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-
-/// Bodies larger than this are refused unread: no token response is anywhere near it.
-pub const MAX_RESPONSE_BYTES: usize = 64 * 1024;
 
 /// `expires_in` above this is treated as this: a token "valid for years" is a server mistake,
 /// and re-checking every few days costs nothing. It sits above the longest lifetime a provider
@@ -39,39 +37,12 @@ impl TokenTypeRule {
     }
 }
 
-/// An HTTP answer as the browser glue hands it over.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HttpReply {
-    pub status: u16,
-    pub content_type: Option<String>,
-    pub retry_after: Option<String>,
-    pub body: String,
-}
-
-impl HttpReply {
-    pub fn is_success(&self) -> bool {
-        (200..300).contains(&self.status)
-    }
-
-    pub fn is_json(&self) -> bool {
-        self.content_type.as_deref().is_some_and(|value| {
-            let mime = value
-                .split(';')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_ascii_lowercase();
-            mime == "application/json" || mime.ends_with("+json")
-        })
-    }
-}
-
 /// The tokens of one session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenSet {
-    pub access_token: Secret,
-    pub refresh_token: Option<Secret>,
-    pub id_token: Option<Secret>,
+    pub access_token: AccessToken,
+    pub refresh_token: Option<RefreshToken>,
+    pub id_token: Option<IdToken>,
     pub scope: Option<String>,
     /// When the request that obtained these tokens was sent (local clock).
     pub issued_at_ms: u64,
@@ -88,8 +59,8 @@ impl TokenSet {
 
 /// Form body for `grant_type=authorization_code` (RFC 6749 4.1.3 with the PKCE verifier).
 pub fn authorization_code_form(
-    code: &Secret,
-    verifier: &Secret,
+    code: &AuthorizationCode,
+    verifier: &PkceVerifier,
     client_id: &str,
     redirect_uri: &str,
 ) -> Secret {
@@ -103,7 +74,7 @@ pub fn authorization_code_form(
 }
 
 /// Form body for `grant_type=refresh_token` (RFC 6749 section 6; public clients send client_id).
-pub fn refresh_form(refresh_token: &Secret, client_id: &str) -> Secret {
+pub fn refresh_form(refresh_token: &RefreshToken, client_id: &str) -> Secret {
     Secret::new(query::encode_pairs(&[
         ("grant_type", "refresh_token"),
         ("refresh_token", refresh_token.expose()),
@@ -111,10 +82,22 @@ pub fn refresh_form(refresh_token: &Secret, client_id: &str) -> Secret {
     ]))
 }
 
+/// A token that RFC 7009 can revoke; the kind decides the `token_type_hint`, so the hint
+/// cannot disagree with the token.
+#[derive(Debug, Clone, Copy)]
+pub enum RevocableToken<'a> {
+    Access(&'a AccessToken),
+    Refresh(&'a RefreshToken),
+}
+
 /// Form body for RFC 7009 revocation (a public client identifies itself with client_id).
-pub fn revocation_form(token: &Secret, hint: &str, client_id: &str) -> Secret {
+pub fn revocation_form(token: RevocableToken<'_>, client_id: &str) -> Secret {
+    let (token, hint) = match token {
+        RevocableToken::Access(token) => (token.expose(), "access_token"),
+        RevocableToken::Refresh(token) => (token.expose(), "refresh_token"),
+    };
     Secret::new(query::encode_pairs(&[
-        ("token", token.expose()),
+        ("token", token),
         ("token_type_hint", hint),
         ("client_id", client_id),
     ]))
@@ -155,41 +138,33 @@ pub fn parse_token_response_for(
     sent_at_ms: u64,
     token_type: TokenTypeRule,
 ) -> Result<TokenSet, AuthError> {
-    if reply.body.len() > MAX_RESPONSE_BYTES {
-        return Err(AuthError::ResponseTooLarge {
-            endpoint: Endpoint::Token,
-            limit: MAX_RESPONSE_BYTES,
-        });
-    }
-    if !reply.is_success() {
-        let body: Option<Value> = serde_json::from_str(&reply.body).ok();
-        let error = body
-            .as_ref()
-            .and_then(|b| b.get("error"))
-            .and_then(Value::as_str);
-        return Err(match (error, &body) {
-            (Some(error), Some(body)) => AuthError::TokenRejected {
-                status: reply.status,
-                error: error.to_owned(),
-                description: provider_error_description(body),
-            },
-            _ => unexpected(reply),
-        });
-    }
-    if !reply.is_json() {
-        return Err(unexpected(reply));
+    match reply.check() {
+        Ok(()) => {}
+        // RFC 6749 section 5.2: a refused grant says why in an OAuth error body.
+        Err(Refusal::Status) => {
+            return Err(match reply.oauth_error() {
+                Some(body) => AuthError::TokenRejected {
+                    status: reply.status,
+                    error: body.error,
+                    description: body.description,
+                },
+                None => reply.unexpected(Endpoint::Token),
+            })
+        }
+        Err(refusal) => return Err(refusal.into_error(reply, Endpoint::Token)),
     }
     let malformed = |reason: &str| AuthError::MalformedResponse {
         endpoint: Endpoint::Token,
         reason: reason.into(),
     };
-    let body: Value =
-        serde_json::from_str(&reply.body).map_err(|_| malformed("the body is not valid JSON"))?;
+    let body = reply
+        .json_value()
+        .map_err(|_| malformed("the body is not valid JSON"))?;
     let object = body
         .as_object()
         .ok_or_else(|| malformed("the body is not a JSON object"))?;
     let access_token = match object.get("access_token") {
-        Some(Value::String(token)) if !token.is_empty() => Secret::new(token.as_str()),
+        Some(Value::String(token)) if !token.is_empty() => AccessToken::new(token.as_str()),
         Some(Value::String(_)) => return Err(malformed("access_token is empty")),
         Some(_) => return Err(malformed("access_token is not a string")),
         None => return Err(malformed("access_token is missing")),
@@ -200,16 +175,16 @@ pub fn parse_token_response_for(
         (Some(Value::String(_)), _) => return Err(malformed("token_type is not Bearer")),
         _ => return Err(malformed("token_type is missing")),
     }
-    let optional_secret = |name: &str| -> Result<Option<Secret>, AuthError> {
+    let optional_string = |name: &str| -> Result<Option<&str>, AuthError> {
         match object.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(value)) if value.is_empty() => Ok(None),
-            Some(Value::String(value)) => Ok(Some(Secret::new(value.as_str()))),
+            Some(Value::String(value)) => Ok(Some(value.as_str())),
             Some(_) => Err(malformed(&format!("{name} is not a string"))),
         }
     };
-    let refresh_token = optional_secret("refresh_token")?;
-    let id_token = optional_secret("id_token")?;
+    let refresh_token = optional_string("refresh_token")?.map(RefreshToken::new);
+    let id_token = optional_string("id_token")?.map(IdToken::new);
     let scope = object
         .get("scope")
         .and_then(Value::as_str)
@@ -226,17 +201,10 @@ pub fn parse_token_response_for(
     })
 }
 
-fn unexpected(reply: &HttpReply) -> AuthError {
-    AuthError::UnexpectedResponse {
-        endpoint: Endpoint::Token,
-        status: reply.status,
-        content_type: reply.content_type.clone(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::reply::MAX_RESPONSE_BYTES;
 
     fn json_reply(status: u16, body: &str) -> HttpReply {
         HttpReply {
@@ -462,11 +430,32 @@ mod tests {
         ));
     }
 
+    /// `session.tokens.access_token` and `.refresh_token` stay plain strings in storage.
+    #[test]
+    fn stored_tokens_keep_plain_strings() {
+        let tokens = TokenSet {
+            access_token: AccessToken::new("a"),
+            refresh_token: Some(RefreshToken::new("r")),
+            id_token: None,
+            scope: None,
+            issued_at_ms: 1,
+            expires_at_ms: Some(2),
+        };
+        assert_eq!(
+            serde_json::to_string(&tokens).unwrap(),
+            r#"{"access_token":"a","refresh_token":"r","id_token":null,"scope":null,"issued_at_ms":1,"expires_at_ms":2}"#
+        );
+        assert_eq!(
+            format!("{tokens:?}"),
+            "TokenSet { access_token: AccessToken([redacted]), refresh_token: Some(RefreshToken([redacted])), id_token: None, scope: None, issued_at_ms: 1, expires_at_ms: Some(2) }"
+        );
+    }
+
     #[test]
     fn form_bodies_are_encoded_and_never_printable() {
         let body = authorization_code_form(
-            &Secret::new("c+d"),
-            &Secret::new("v"),
+            &AuthorizationCode::new("c+d"),
+            &PkceVerifier::new("v"),
             "App Name@Vendor",
             "http://a/callback",
         );
@@ -476,11 +465,15 @@ mod tests {
         );
         assert!(!format!("{body:?}").contains("code_verifier"));
         assert_eq!(
-            revocation_form(&Secret::new("r"), "refresh_token", "c d").expose(),
+            revocation_form(RevocableToken::Refresh(&RefreshToken::new("r")), "c d").expose(),
             "token=r&token_type_hint=refresh_token&client_id=c%20d"
         );
         assert_eq!(
-            refresh_form(&Secret::new("r"), "c").expose(),
+            revocation_form(RevocableToken::Access(&AccessToken::new("a")), "c").expose(),
+            "token=a&token_type_hint=access_token&client_id=c"
+        );
+        assert_eq!(
+            refresh_form(&RefreshToken::new("r"), "c").expose(),
             "grant_type=refresh_token&refresh_token=r&client_id=c"
         );
     }

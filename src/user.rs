@@ -1,8 +1,9 @@
 //! The signed-in user, normalised from each provider's own shape into one type the views use.
 
+use crate::api::parse_api_json;
 use crate::error::{AuthError, Endpoint};
 use crate::id_token::IdClaims;
-use crate::token::{HttpReply, MAX_RESPONSE_BYTES};
+use crate::reply::HttpReply;
 use serde::Deserialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -222,87 +223,11 @@ pub fn parse_userinfo(
     })
 }
 
-/// The message of an API error body, in any of the shapes Genesys and CXone use: `message`
-/// (Genesys' API errors, CXone's `{message, statusCode}`), then an OAuth-style description in
-/// any spelling, then the bare `error` code.
-pub fn api_error_message(body: &str) -> Option<String> {
-    let value: serde_json::Value = serde_json::from_str(body).ok()?;
-    let text = |key: &str| {
-        value
-            .get(key)
-            .and_then(|v| v.as_str())
-            .filter(|v| !v.trim().is_empty())
-            .map(str::to_owned)
-    };
-    text("message")
-        .or_else(|| crate::error::provider_error_description(&value))
-        .or_else(|| text("error"))
-}
-
-/// `Retry-After` in seconds (the delta-seconds form; an HTTP date is treated as absent).
-pub fn retry_after_secs(reply: &HttpReply) -> Option<u64> {
-    reply
-        .retry_after
-        .as_deref()
-        .and_then(|value| value.trim().parse().ok())
-}
-
-/// Maps a non-success API reply to an error: 403 is a permission problem, 429 carries its
-/// `Retry-After`, 401 is left to the caller (it refreshes and retries once).
-pub fn api_failure(reply: &HttpReply) -> AuthError {
-    match reply.status {
-        401 => AuthError::SessionExpired,
-        403 => AuthError::Forbidden {
-            message: api_error_message(&reply.body),
-        },
-        429 => AuthError::RateLimited {
-            retry_after_secs: retry_after_secs(reply),
-        },
-        status => AuthError::ApiFailed {
-            status,
-            message: api_error_message(&reply.body),
-        },
-    }
-}
-
-/// Checks an API reply (size, status, content type) and decodes its JSON body as `T`, or
-/// says what went wrong; `what` names the record in the message ("user record", "queue list").
-/// Every typed API call, the template's own included, goes through here.
-pub fn parse_api_json<T: for<'de> Deserialize<'de>>(
-    reply: &HttpReply,
-    endpoint: Endpoint,
-    what: &str,
-) -> Result<T, AuthError> {
-    if reply.body.len() > MAX_RESPONSE_BYTES {
-        return Err(AuthError::ResponseTooLarge {
-            endpoint,
-            limit: MAX_RESPONSE_BYTES,
-        });
-    }
-    if !reply.is_success() {
-        return Err(api_failure(reply));
-    }
-    if !reply.is_json() {
-        return Err(AuthError::UnexpectedResponse {
-            endpoint,
-            status: reply.status,
-            content_type: reply.content_type.clone(),
-        });
-    }
-    serde_json::from_str(&reply.body).map_err(|error| AuthError::MalformedResponse {
-        endpoint,
-        // Position only: serde's message can quote values from the body.
-        reason: format!(
-            "unexpected {what} (at line {}, column {})",
-            error.line(),
-            error.column()
-        ),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::api_error_message;
+    use crate::reply::MAX_RESPONSE_BYTES;
 
     fn reply(status: u16, body: &str) -> HttpReply {
         HttpReply {

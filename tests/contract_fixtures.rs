@@ -8,7 +8,8 @@ use pkce_desk::discovery::{cxone_api_base, endpoints_from_discovery};
 use pkce_desk::error::{AuthError, RefreshFailure};
 use pkce_desk::id_token::IdClaims;
 use pkce_desk::provider::{EndSession, UserSource};
-use pkce_desk::token::{parse_token_response, parse_token_response_for, HttpReply, TokenTypeRule};
+use pkce_desk::reply::HttpReply;
+use pkce_desk::token::{parse_token_response, parse_token_response_for, TokenTypeRule};
 use pkce_desk::user::{
     cxone_user_id, parse_cxone_user, parse_genesys_user, parse_userinfo, UserProfile,
 };

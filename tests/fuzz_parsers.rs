@@ -8,9 +8,10 @@ use pkce_desk::discovery::{cxone_api_base, endpoints_from_discovery};
 use pkce_desk::id_token::{decode_claims, validate_id_token, Expected};
 use pkce_desk::provider::UserSource;
 use pkce_desk::query;
+use pkce_desk::reply::HttpReply;
 use pkce_desk::return_to::safe_return_path;
-use pkce_desk::secret::Secret;
-use pkce_desk::token::{lifetime_secs, parse_token_response, HttpReply};
+use pkce_desk::secret::IdToken;
+use pkce_desk::token::{lifetime_secs, parse_token_response};
 use pkce_desk::user::{parse_cxone_user, parse_genesys_user, parse_userinfo};
 use proptest::prelude::*;
 
@@ -97,7 +98,7 @@ proptest! {
             format!("{}.{}.{}", engine.encode(br#"{"alg":"RS256"}"#), engine.encode(payload.as_bytes()), "s"),
             payload.clone(),
         ] {
-            let secret = Secret::new(token);
+            let secret = IdToken::new(token);
             let _ = decode_claims(&secret);
             let expected = Expected { issuer: "https://issuer.example", client_id: "c", nonce: Some("n") };
             let result = validate_id_token(&secret, &expected, now);

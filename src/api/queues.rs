@@ -13,11 +13,11 @@
 //! The OAuth client needs the scope the endpoint asks for (here `routing:readonly` or
 //! `routing`); without it Genesys Cloud answers 403, which `ErrorPanel` explains.
 
+use crate::api::parse_api_json;
 use crate::config::{ProviderConfig, ProviderKind};
 use crate::error::{AuthError, Endpoint};
+use crate::reply::HttpReply;
 use crate::store::AuthStore;
-use crate::token::HttpReply;
-use crate::user::parse_api_json;
 use serde::Deserialize;
 
 /// The endpoint, relative to the provider's API base.
@@ -111,7 +111,7 @@ pub async fn fetch_my_queues(store: &AuthStore) -> Result<MyQueues, AuthError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::token::MAX_RESPONSE_BYTES;
+    use crate::reply::MAX_RESPONSE_BYTES;
 
     fn reply(status: u16, content_type: &str, body: &str) -> HttpReply {
         HttpReply {

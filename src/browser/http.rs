@@ -2,8 +2,8 @@
 //! Referer, bypasses caches, and gives up after a timeout; bodies are size-capped while read.
 
 use crate::error::{AuthError, Endpoint};
-use crate::secret::Secret;
-use crate::token::{HttpReply, MAX_RESPONSE_BYTES};
+use crate::reply::{HttpReply, MAX_RESPONSE_BYTES};
+use crate::secret::{AccessToken, Secret};
 use gloo_net::http::{Request, RequestBuilder};
 use js_sys::futures::JsFuture;
 use js_sys::{Reflect, Uint8Array};
@@ -41,7 +41,7 @@ pub async fn get(url: &str, endpoint: Endpoint) -> Result<HttpReply, AuthError> 
 /// `GET` with a bearer token (RFC 6750 section 2.1: in the header, never in the URL).
 pub async fn get_with_bearer(
     url: &str,
-    token: &Secret,
+    token: &AccessToken,
     endpoint: Endpoint,
 ) -> Result<HttpReply, AuthError> {
     let request = bearer(Request::get(url), token)
@@ -53,7 +53,7 @@ pub async fn get_with_bearer(
 /// `DELETE` with a bearer token (Genesys Cloud's token revocation).
 pub async fn delete_with_bearer(
     url: &str,
-    token: &Secret,
+    token: &AccessToken,
     endpoint: Endpoint,
 ) -> Result<HttpReply, AuthError> {
     let request = bearer(Request::delete(url), token)
@@ -62,7 +62,7 @@ pub async fn delete_with_bearer(
     send(request, endpoint).await
 }
 
-fn bearer(builder: RequestBuilder, token: &Secret) -> RequestBuilder {
+fn bearer(builder: RequestBuilder, token: &AccessToken) -> RequestBuilder {
     hardened(builder)
         .header("Authorization", &format!("Bearer {}", token.expose()))
         .header("Accept", "application/json")

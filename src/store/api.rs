@@ -6,11 +6,9 @@ use crate::browser::{self, http};
 use crate::error::{AuthError, Endpoint};
 use crate::id_token::decode_claims;
 use crate::provider::UserSource;
-use crate::secret::Secret;
-use crate::token::HttpReply;
-use crate::user::{
-    genesys_me_url, parse_cxone_user, parse_genesys_user, parse_userinfo, retry_after_secs,
-};
+use crate::reply::HttpReply;
+use crate::secret::AccessToken;
+use crate::user::{genesys_me_url, parse_cxone_user, parse_genesys_user, parse_userinfo};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -50,7 +48,7 @@ impl AuthStore {
     }
 
     /// The access token of session `session_id`, if it is still the current one.
-    fn current_access_token(&self, session_id: &str) -> Option<Secret> {
+    fn current_access_token(&self, session_id: &str) -> Option<AccessToken> {
         self.session()
             .filter(|session| session.session_id == session_id)
             .map(|session| session.tokens.access_token)
@@ -63,7 +61,7 @@ impl AuthStore {
         url: &str,
         endpoint: Endpoint,
         session_id: &str,
-    ) -> Result<(HttpReply, Secret), AuthError> {
+    ) -> Result<(HttpReply, AccessToken), AuthError> {
         let token = self
             .current_access_token(session_id)
             .ok_or(AuthError::SessionExpired)?;
@@ -73,7 +71,7 @@ impl AuthStore {
         }
         // Without a readable Retry-After (the server must expose it to scripts via CORS),
         // a short pause before the one retry.
-        match retry_after_secs(&reply).unwrap_or(DEFAULT_RETRY_AFTER_SECS) {
+        match reply.retry_after_secs().unwrap_or(DEFAULT_RETRY_AFTER_SECS) {
             wait if wait <= MAX_RETRY_AFTER_WAIT_SECS => {
                 browser::sleep((wait * 1000) as u32).await;
                 let token = self

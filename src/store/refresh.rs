@@ -9,7 +9,7 @@ use crate::config::TokenStorage;
 use crate::error::{AuthError, Endpoint, RefreshFailure};
 use crate::id_token::{decode_claims, validate_id_token, Expected};
 use crate::schedule;
-use crate::secret::Secret;
+use crate::secret::AccessToken;
 use crate::token::{parse_token_response_for, refresh_form, TokenSet, TokenTypeRule};
 use futures_channel::oneshot;
 use leptos::prelude::*;
@@ -112,7 +112,7 @@ impl AuthStore {
 
     /// Under the lock: another tab may have renewed, replaced or ended the shared session
     /// meanwhile.
-    async fn refresh_shared(&self, stale: Option<Secret>) -> Result<(), AuthError> {
+    async fn refresh_shared(&self, stale: Option<AccessToken>) -> Result<(), AuthError> {
         let stale = stale.ok_or(AuthError::SessionExpired)?;
         let current = self.session().ok_or(AuthError::SessionExpired)?;
         match storage::load_session(TokenStorage::Local) {

@@ -6,7 +6,8 @@ use crate::browser::{self, http};
 use crate::error::Endpoint;
 use crate::provider::{Endpoints, Revocation};
 use crate::token::{
-    parse_token_response_for, refresh_form, revocation_form, TokenSet, TokenTypeRule,
+    parse_token_response_for, refresh_form, revocation_form, RevocableToken, TokenSet,
+    TokenTypeRule,
 };
 
 /// An access token closer than this to its expiry is renewed before it is used to revoke.
@@ -34,11 +35,11 @@ pub(super) async fn revoke_tokens(tokens: &TokenSet, endpoints: &Endpoints, clie
         Some(Revocation::Rfc7009(url)) => {
             // The refresh token is the long-lived one; revoking it ends its access tokens too
             // on most servers (RFC 7009 section 2.1). It needs no valid access token.
-            let (token, hint) = match &tokens.refresh_token {
-                Some(refresh) => (refresh, "refresh_token"),
-                None => (&tokens.access_token, "access_token"),
+            let token = match &tokens.refresh_token {
+                Some(refresh) => RevocableToken::Refresh(refresh),
+                None => RevocableToken::Access(&tokens.access_token),
             };
-            let body = revocation_form(token, hint, client_id);
+            let body = revocation_form(token, client_id);
             let _ = http::post_form(url, &body, Endpoint::Api).await;
         }
         None => {}

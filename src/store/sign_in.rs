@@ -15,7 +15,8 @@ use crate::error::{AuthError, Endpoint};
 use crate::id_token::{validate_id_token, Expected, IdClaims};
 use crate::pkce;
 use crate::provider::{
-    cxone_tenant_config_url, cxone_user_url, discovery_url, Endpoints, UserSource,
+    cxone_tenant_config_url, cxone_user_url, discovery_url, ApiBaseUrl, CurrentUserUrl, Endpoints,
+    UserSource,
 };
 use crate::return_to::safe_return_path;
 use crate::token::{authorization_code_form, parse_token_response_for, TokenTypeRule};
@@ -255,7 +256,7 @@ async fn endpoints_for(provider: &ProviderConfig) -> Result<Endpoints, AuthError
 /// When `openid` was requested (a nonce was sent), the ID token must be there and pass.
 fn check_id_token(
     transaction: &LoginTransaction,
-    id_token: Option<&crate::secret::Secret>,
+    id_token: Option<&crate::secret::IdToken>,
 ) -> Result<Option<IdClaims>, AuthError> {
     let Some(nonce) = transaction.nonce.as_deref() else {
         return Ok(None);
@@ -293,7 +294,7 @@ async fn complete_endpoints(
     .await?;
     let api_base = cxone_api_base(&reply)?;
     let mut completed = endpoints.clone();
-    completed.current_user = cxone_user_url(&api_base, &user_id);
-    completed.api_base = api_base;
+    completed.current_user = CurrentUserUrl::new(cxone_user_url(&api_base, &user_id));
+    completed.api_base = ApiBaseUrl::new(api_base);
     Ok(completed)
 }
