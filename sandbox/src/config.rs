@@ -22,7 +22,7 @@ pub const DEFAULT_CODE_LIFETIME: Duration = Duration::from_secs(60);
 /// Which product's authorization server and API the sandbox imitates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Flavor {
-    /// Genesys Cloud: /oauth/*, /api/v2/* (see `handlers`).
+    /// Genesys Cloud: /oauth/*, /api/v2/* (see `genesys`).
     #[default]
     Genesys,
     /// NICE CXone: OpenID Connect discovery, /auth/*, /user-management/* (see `cxone`).
@@ -320,8 +320,8 @@ pub fn help() -> String {
     }
     text.push_str(&format!(
         "  (--flavor cxone: tenant {} \"{}\", the same users)\n",
-        crate::cxone::TENANT_ID,
-        crate::cxone::TENANT_NAME
+        crate::users::TENANT_ID,
+        crate::users::ORGANIZATION_NAME
     ));
     text
 }

@@ -1,5 +1,5 @@
 //! GET/POST /auth/authorize: the Genesys flavor's sign-in (same validation,
-//! see `handlers::authorize`) plus OpenID Connect's `scope` (must include
+//! see `oauth::authorize`) plus OpenID Connect's `scope` (must include
 //! `openid`) and `nonce` (bound to the code), and `iss` (RFC 9207) on every
 //! redirect back to the app, errors included.
 
@@ -13,7 +13,7 @@ use axum::response::Response;
 use super::BRAND;
 use crate::controls::{Counter, Endpoint, Mode};
 use crate::faults::{self, INJECTED};
-use crate::handlers::authorize::{validate, AuthorizeRequest, Rejection};
+use crate::oauth::authorize::{validate, AuthorizeRequest, Rejection};
 use crate::pages::{branded_error_page, branded_sign_in_page};
 use crate::params::{is_form_urlencoded, with_query, Params};
 use crate::responses::{html, redirect};

@@ -14,6 +14,7 @@ pub mod users;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -23,16 +24,14 @@ use rand::TryRngCore;
 use serde_json::{json, Value};
 
 use crate::auth::{check_bearer, BearerError};
-use crate::config::{Flavor, SandboxConfig};
+use crate::config::SandboxConfig;
 use crate::controls::{Endpoint, Fault, Mode};
 use crate::pages::Brand;
 use crate::responses::{no_store, oauth_error_status};
 use crate::store::{Grant, Store};
-use crate::{faults, handlers, jwt, random, AppState};
+use crate::{faults, jwt, random, AppState};
 
-/// The demo tenant (business unit) every demo user belongs to.
-pub const TENANT_ID: &str = "11EC-SANDBOX-TENANT";
-pub const TENANT_NAME: &str = crate::users::ORGANIZATION_NAME;
+pub use crate::users::{ORGANIZATION_NAME as TENANT_NAME, TENANT_ID};
 pub const BUSINESS_UNIT_ID: u64 = 4600123;
 pub const CLUSTER: &str = "B32";
 pub const AREA: &str = "na1";
@@ -97,17 +96,12 @@ impl Cxone {
         }))
     }
 
-    /// The flavor's store: JWT access tokens for cxone, opaque ones for genesys.
-    pub fn store(&self, config: &SandboxConfig) -> Store {
-        match config.flavor {
-            Flavor::Genesys => Store::new(),
-            Flavor::Cxone => {
-                let me = self.clone();
-                Store::with_access_token_minter(Box::new(move |grant, lifetime| {
-                    me.access_token(grant, lifetime)
-                }))
-            }
-        }
+    /// The flavor's store: its access tokens are JWTs this key signs.
+    pub fn store(&self) -> Store {
+        let me = self.clone();
+        Store::with_access_token_minter(Box::new(move |grant, lifetime| {
+            me.access_token(grant, lifetime)
+        }))
     }
 }
 
@@ -118,7 +112,7 @@ pub fn unix_now() -> u64 {
         .as_secs()
 }
 
-/// The flavor's routes; the test controls and the fallback are added by `app`.
+/// The flavor's routes and its 404; `app` adds /health and the test controls.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
@@ -141,7 +135,7 @@ pub fn routes() -> Router<AppState> {
             get(logout::logout).post(logout::logout_form),
         )
         .route("/user-management/v1/users/{user_id}", get(api::user))
-        .route("/health", get(handlers::misc::health))
+        .fallback(not_found)
 }
 
 /// CXone-style API error: `{"message": …, "statusCode": …}`.
@@ -261,9 +255,9 @@ fn fake_token_json(state: &AppState) -> Value {
 
 /// The fallback of the cxone flavor; an "api" rule covers unknown
 /// /user-management paths too.
-pub async fn not_found(state: &AppState, uri: &Uri) -> Response {
+async fn not_found(State(state): State<AppState>, uri: Uri) -> Response {
     if uri.path().starts_with("/user-management/") {
-        if let Some(response) = intercept(state, &[Endpoint::Api]).await {
+        if let Some(response) = intercept(&state, &[Endpoint::Api]).await {
             return response;
         }
     }

@@ -6,6 +6,8 @@
 //! so that a handler never holds both. The settings and counters are used even
 //! without the flag; only the `/__sandbox/*` endpoints that change them are gated.
 
+pub mod routes;
+
 use std::time::Duration;
 
 use serde_json::{json, Map, Value};
