@@ -18,7 +18,6 @@ pub mod cors;
 pub mod cxone;
 pub mod faults;
 pub mod genesys;
-pub mod hmac;
 pub mod jwt;
 pub mod log;
 pub mod oauth;
