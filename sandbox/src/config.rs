@@ -30,7 +30,9 @@ pub enum Flavor {
 }
 
 /// Whether the authorization server gives the public client refresh tokens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Named "none" and "rotate" on the command line and in the test controls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum RefreshTokens {
     /// No refresh token in the code grant's response, and the refresh grant is refused with
     /// `invalid_client`: Genesys documents that grant as needing client credentials, so a PKCE
