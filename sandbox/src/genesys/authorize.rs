@@ -17,9 +17,9 @@ use crate::controls::{Counter, Endpoint, Fault, Mode};
 use crate::faults;
 use crate::oauth::authorize::{rejection_page, validate, AuthorizeRequest};
 use crate::pages::sign_in_page;
-use crate::params::{is_form_urlencoded, with_query, Params};
+use crate::params::{is_form_urlencoded, Params};
 use crate::responses::{html, redirect};
-use crate::{random, sso, users, AppState};
+use crate::{sso, users, AppState};
 
 /// GET: show the sign-in form, or, with a live SSO session and no `prompt=login`, answer
 /// with a code at once (every check above still applies).
@@ -131,19 +131,11 @@ fn code_response(
         state.config.code_lifetime,
         Instant::now(),
     );
-    let mode = fault.map(|f| f.mode);
-    // `wrong_state`: a real code, but a state the app never sent (present even
-    // if it sent none), as a mix-up or injected response would carry.
-    let different_state = random::token();
-    let mut pairs = vec![("code", code.as_str())];
-    match (mode, request.state) {
-        (Some(Mode::WrongState), _) => pairs.push(("state", &different_state)),
-        (_, Some(app_state)) => pairs.push(("state", app_state)),
-        (_, None) => {}
-    }
-    // `iss` (RFC 9207): an issuer, typically the wrong one, for apps that check it.
-    if let Some(fault) = fault.filter(|f| f.mode == Mode::Iss) {
-        pairs.push(("iss", &fault.error));
-    }
-    (redirect(&with_query(request.redirect_uri, &pairs)), true)
+    // `iss` (RFC 9207): only under an `iss` rule, typically the wrong issuer, for apps
+    // that check it.
+    let iss = fault
+        .filter(|f| f.mode == Mode::Iss)
+        .map(|f| f.error.as_str());
+    let location = request.code_location(&code, fault.map(|f| f.mode), iss);
+    (redirect(&location), true)
 }

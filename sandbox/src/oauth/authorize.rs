@@ -7,12 +7,12 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use crate::controls::Fault;
+use crate::controls::{Fault, Mode};
 use crate::faults::INJECTED;
 use crate::pages::{error_page, SignInForm};
 use crate::params::{with_query, Params};
 use crate::responses::{html, redirect};
-use crate::{pkce, AppState};
+use crate::{pkce, random, AppState};
 
 /// A request whose client and redirect URI have been verified.
 pub(crate) struct AuthorizeRequest<'a> {
@@ -42,6 +42,27 @@ impl<'a> AuthorizeRequest<'a> {
         if let Some(state) = self.state {
             pairs.push(("state", state));
         }
+        with_query(self.redirect_uri, &pairs)
+    }
+
+    /// Where to send the browser back with `code`: with the app's `state` or, under a
+    /// `wrong_state` rule (`mode`), a real code but a state the app never sent (present
+    /// even if it sent none), as a mix-up or injected response would carry; then `iss`
+    /// (RFC 9207) if given.
+    pub(crate) fn code_location(
+        &self,
+        code: &str,
+        mode: Option<Mode>,
+        iss: Option<&str>,
+    ) -> String {
+        let different_state = random::token();
+        let mut pairs = vec![("code", code)];
+        match (mode, self.state) {
+            (Some(Mode::WrongState), _) => pairs.push(("state", &different_state)),
+            (_, Some(app_state)) => pairs.push(("state", app_state)),
+            (_, None) => {}
+        }
+        pairs.extend(iss.map(|iss| ("iss", iss)));
         with_query(self.redirect_uri, &pairs)
     }
 
