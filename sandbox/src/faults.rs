@@ -23,7 +23,7 @@ use serde_json::{json, Value};
 use crate::abort::AbortHandle;
 use crate::controls::{Endpoint, Fault, Mode};
 use crate::random;
-use crate::responses::{api_error, no_store, oauth_error, unauthorized};
+use crate::responses::{api_error, no_store, oauth_error, unauthorized, Refusal};
 use crate::AppState;
 
 /// The `error_description` of injected OAuth errors, so nobody mistakes them for real ones.
@@ -75,6 +75,13 @@ pub async fn triggered(
 pub async fn intercept(state: &AppState, endpoints: &[Endpoint]) -> Option<Response> {
     let fault = triggered(state, endpoints, |_| true).await?;
     respond(state, &fault)
+}
+
+/// `intercept` for `?`: `Err` with the injected response.
+pub async fn pass(state: &AppState, endpoints: &[Endpoint]) -> Result<(), Refusal> {
+    intercept(state, endpoints)
+        .await
+        .map_or(Ok(()), |r| Err(r.into()))
 }
 
 /// The response for a generic mode; `None` for `delay` (handle normally) and

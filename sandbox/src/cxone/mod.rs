@@ -27,7 +27,7 @@ use crate::auth::{check_bearer, BearerError};
 use crate::config::SandboxConfig;
 use crate::controls::{Endpoint, Fault, Mode};
 use crate::pages::Brand;
-use crate::responses::{no_store, oauth_error_status};
+use crate::responses::{no_store, oauth_error_status, Refusal};
 use crate::store::{Grant, Store};
 use crate::{faults, jwt, random, AppState};
 
@@ -170,6 +170,12 @@ impl IntoResponse for InvalidToken {
     }
 }
 
+impl From<InvalidToken> for Refusal {
+    fn from(rejection: InvalidToken) -> Self {
+        rejection.into_response().into()
+    }
+}
+
 /// The live grant behind the request's bearer token.
 pub fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Grant, InvalidToken> {
     check_bearer(state, headers).map_err(|e| match e {
@@ -235,6 +241,13 @@ pub fn respond(state: &AppState, fault: &Fault) -> Option<Response> {
 pub async fn intercept(state: &AppState, endpoints: &[Endpoint]) -> Option<Response> {
     let fault = faults::triggered(state, endpoints, |_| true).await?;
     respond(state, &fault)
+}
+
+/// `intercept` for `?`: `Err` with the injected response.
+pub async fn pass(state: &AppState, endpoints: &[Endpoint]) -> Result<(), Refusal> {
+    intercept(state, endpoints)
+        .await
+        .map_or(Ok(()), |r| Err(r.into()))
 }
 
 /// A well-formed CXone token response whose tokens were never issued.
