@@ -115,12 +115,8 @@ pub fn respond(state: &AppState, fault: &Fault) -> Option<Response> {
                 "Rate limit exceeded the maximum. Retry the request in [{}] seconds",
                 fault.retry_after
             );
-            let mut response =
-                api_error(StatusCode::TOO_MANY_REQUESTS, "too.many.requests", &message);
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(fault.retry_after));
-            response
+            let response = api_error(StatusCode::TOO_MANY_REQUESTS, "too.many.requests", &message);
+            with_retry_after(response, fault.retry_after)
         }
         // What a proxy in front of the API says when the service behind it is down.
         Mode::Html502 => (
@@ -133,23 +129,37 @@ pub fn respond(state: &AppState, fault: &Fault) -> Option<Response> {
             StatusCode::OK,
             ([(header::CONTENT_TYPE, "application/json")], MALFORMED_JSON).into_response(),
         ),
-        Mode::WrongContentType => no_store(
-            StatusCode::OK,
-            (
-                [(header::CONTENT_TYPE, "text/plain")],
-                fake_token_json(state).to_string(),
-            )
-                .into_response(),
-        ),
-        Mode::Oversized => no_store(
-            StatusCode::OK,
-            Json(oversized(fake_token_json(state))).into_response(),
-        ),
-        Mode::OversizedChunked => oversized_chunked(oversized(fake_token_json(state))),
-        Mode::OversizedGzip => oversized_gzip(oversized(fake_token_json(state))),
+        Mode::WrongContentType
+        | Mode::Oversized
+        | Mode::OversizedChunked
+        | Mode::OversizedGzip => return token_body(fault.mode, fake_token_json(state)),
         Mode::EndlessChunked => endless_chunked(),
     };
     Some(response)
+}
+
+/// The modes that spoil a token response's body, with `token` (well-formed, its tokens
+/// never issued) as that body; `None` for any other mode.
+pub fn token_body(mode: Mode, token: Value) -> Option<Response> {
+    let response = match mode {
+        Mode::WrongContentType => no_store(
+            StatusCode::OK,
+            ([(header::CONTENT_TYPE, "text/plain")], token.to_string()).into_response(),
+        ),
+        Mode::Oversized => no_store(StatusCode::OK, Json(oversized(token)).into_response()),
+        Mode::OversizedChunked => oversized_chunked(oversized(token)),
+        Mode::OversizedGzip => oversized_gzip(oversized(token)),
+        _ => return None,
+    };
+    Some(response)
+}
+
+/// `response` with `Retry-After: seconds` (a 429's).
+pub fn with_retry_after(mut response: Response, seconds: u64) -> Response {
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    response
 }
 
 /// `body` plus a `"padding"` string that takes it over 100 KiB.

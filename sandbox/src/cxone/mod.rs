@@ -204,32 +204,16 @@ pub fn respond(state: &AppState, fault: &Fault) -> Option<Response> {
             StatusCode::FORBIDDEN,
             "You do not have permission to perform this action.",
         ),
-        Mode::RateLimited => {
-            let mut response = api_error(
+        Mode::RateLimited => faults::with_retry_after(
+            api_error(
                 StatusCode::TOO_MANY_REQUESTS,
                 &format!("Too many requests. Retry in {} seconds.", fault.retry_after),
-            );
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(fault.retry_after));
-            response
-        }
-        Mode::WrongContentType => no_store(
-            StatusCode::OK,
-            (
-                [(header::CONTENT_TYPE, "text/plain")],
-                fake_token_json(state).to_string(),
-            )
-                .into_response(),
+            ),
+            fault.retry_after,
         ),
-        Mode::Oversized => no_store(
-            StatusCode::OK,
-            Json(faults::oversized(fake_token_json(state))).into_response(),
-        ),
-        Mode::OversizedChunked => {
-            faults::oversized_chunked(faults::oversized(fake_token_json(state)))
+        Mode::WrongContentType | Mode::Oversized | Mode::OversizedChunked | Mode::OversizedGzip => {
+            return faults::token_body(fault.mode, fake_token_json(state))
         }
-        Mode::OversizedGzip => faults::oversized_gzip(faults::oversized(fake_token_json(state))),
         Mode::EndlessChunked => faults::endless_chunked(),
         _ => return faults::respond(state, fault),
     };
