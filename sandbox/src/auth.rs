@@ -6,7 +6,7 @@ use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 
 use crate::controls::Counter;
-use crate::responses::unauthorized;
+use crate::responses::{unauthorized, Refusal};
 use crate::store::Grant;
 use crate::AppState;
 
@@ -24,6 +24,12 @@ pub struct Unauthorized(&'static str);
 impl IntoResponse for Unauthorized {
     fn into_response(self) -> Response {
         unauthorized(self.0)
+    }
+}
+
+impl From<Unauthorized> for Refusal {
+    fn from(rejection: Unauthorized) -> Self {
+        rejection.into_response().into()
     }
 }
 

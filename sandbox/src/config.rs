@@ -22,7 +22,7 @@ pub const DEFAULT_CODE_LIFETIME: Duration = Duration::from_secs(60);
 /// Which product's authorization server and API the sandbox imitates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Flavor {
-    /// Genesys Cloud: /oauth/*, /api/v2/* (see `handlers`).
+    /// Genesys Cloud: /oauth/*, /api/v2/* (see `genesys`).
     #[default]
     Genesys,
     /// NICE CXone: OpenID Connect discovery, /auth/*, /user-management/* (see `cxone`).
@@ -30,7 +30,9 @@ pub enum Flavor {
 }
 
 /// Whether the authorization server gives the public client refresh tokens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Named "none" and "rotate" on the command line and in the test controls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum RefreshTokens {
     /// No refresh token in the code grant's response, and the refresh grant is refused with
     /// `invalid_client`: Genesys documents that grant as needing client credentials, so a PKCE
@@ -320,8 +322,8 @@ pub fn help() -> String {
     }
     text.push_str(&format!(
         "  (--flavor cxone: tenant {} \"{}\", the same users)\n",
-        crate::cxone::TENANT_ID,
-        crate::cxone::TENANT_NAME
+        crate::users::TENANT_ID,
+        crate::users::ORGANIZATION_NAME
     ));
     text
 }

@@ -1,5 +1,10 @@
 //! CORS for the app's origins only: the origins of the registered redirect URIs.
 //! Other origins get no CORS headers at all, so browsers block their reads.
+//!
+//! Hand-written rather than tower-http's `CorsLayer` (0.6), which cannot keep that
+//! behaviour: it answers every OPTIONS itself (200, not 204, even without a registered
+//! Origin) with Allow-Methods, Allow-Headers and Max-Age for any origin, and adds
+//! Expose-Headers to every response whatever the origin.
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};

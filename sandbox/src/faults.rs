@@ -23,7 +23,7 @@ use serde_json::{json, Value};
 use crate::abort::AbortHandle;
 use crate::controls::{Endpoint, Fault, Mode};
 use crate::random;
-use crate::responses::{api_error, no_store, oauth_error, unauthorized};
+use crate::responses::{api_error, no_store, oauth_error, unauthorized, Refusal};
 use crate::AppState;
 
 /// The `error_description` of injected OAuth errors, so nobody mistakes them for real ones.
@@ -77,6 +77,13 @@ pub async fn intercept(state: &AppState, endpoints: &[Endpoint]) -> Option<Respo
     respond(state, &fault)
 }
 
+/// `intercept` for `?`: `Err` with the injected response.
+pub async fn pass(state: &AppState, endpoints: &[Endpoint]) -> Result<(), Refusal> {
+    intercept(state, endpoints)
+        .await
+        .map_or(Ok(()), |r| Err(r.into()))
+}
+
 /// The response for a generic mode; `None` for `delay` (handle normally) and
 /// for the authorization endpoint's own modes, which `authorize` answers itself.
 pub fn respond(state: &AppState, fault: &Fault) -> Option<Response> {
@@ -108,12 +115,8 @@ pub fn respond(state: &AppState, fault: &Fault) -> Option<Response> {
                 "Rate limit exceeded the maximum. Retry the request in [{}] seconds",
                 fault.retry_after
             );
-            let mut response =
-                api_error(StatusCode::TOO_MANY_REQUESTS, "too.many.requests", &message);
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(fault.retry_after));
-            response
+            let response = api_error(StatusCode::TOO_MANY_REQUESTS, "too.many.requests", &message);
+            with_retry_after(response, fault.retry_after)
         }
         // What a proxy in front of the API says when the service behind it is down.
         Mode::Html502 => (
@@ -126,23 +129,37 @@ pub fn respond(state: &AppState, fault: &Fault) -> Option<Response> {
             StatusCode::OK,
             ([(header::CONTENT_TYPE, "application/json")], MALFORMED_JSON).into_response(),
         ),
-        Mode::WrongContentType => no_store(
-            StatusCode::OK,
-            (
-                [(header::CONTENT_TYPE, "text/plain")],
-                fake_token_json(state).to_string(),
-            )
-                .into_response(),
-        ),
-        Mode::Oversized => no_store(
-            StatusCode::OK,
-            Json(oversized(fake_token_json(state))).into_response(),
-        ),
-        Mode::OversizedChunked => oversized_chunked(oversized(fake_token_json(state))),
-        Mode::OversizedGzip => oversized_gzip(oversized(fake_token_json(state))),
+        Mode::WrongContentType
+        | Mode::Oversized
+        | Mode::OversizedChunked
+        | Mode::OversizedGzip => return token_body(fault.mode, fake_token_json(state)),
         Mode::EndlessChunked => endless_chunked(),
     };
     Some(response)
+}
+
+/// The modes that spoil a token response's body, with `token` (well-formed, its tokens
+/// never issued) as that body; `None` for any other mode.
+pub fn token_body(mode: Mode, token: Value) -> Option<Response> {
+    let response = match mode {
+        Mode::WrongContentType => no_store(
+            StatusCode::OK,
+            ([(header::CONTENT_TYPE, "text/plain")], token.to_string()).into_response(),
+        ),
+        Mode::Oversized => no_store(StatusCode::OK, Json(oversized(token)).into_response()),
+        Mode::OversizedChunked => oversized_chunked(oversized(token)),
+        Mode::OversizedGzip => oversized_gzip(oversized(token)),
+        _ => return None,
+    };
+    Some(response)
+}
+
+/// `response` with `Retry-After: seconds` (a 429's).
+pub fn with_retry_after(mut response: Response, seconds: u64) -> Response {
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    response
 }
 
 /// `body` plus a `"padding"` string that takes it over 100 KiB.

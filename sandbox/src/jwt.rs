@@ -1,11 +1,12 @@
 //! Compact JWS tokens signed with HS256 (RFC 7515, RFC 7519), for the CXone
-//! flavor's access and ID tokens.
+//! flavor's access and ID tokens. Written out (with the `hmac` crate) rather than
+//! `jsonwebtoken`, which would add its own header member order and claim checks.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use hmac::{Hmac, Mac};
 use serde_json::Value;
-
-use crate::hmac::{hmac_sha256, verify};
+use sha2::Sha256;
 
 /// The `kid` of the one (unpublished, per-process) signing key.
 pub const KEY_ID: &str = "sandbox-hs256";
@@ -19,7 +20,7 @@ pub fn sign_hs256(claims: &Value, key: &[u8]) -> String {
         URL_SAFE_NO_PAD.encode(HEADER),
         URL_SAFE_NO_PAD.encode(claims.to_string())
     );
-    let signature = hmac_sha256(key, signing_input.as_bytes());
+    let signature = mac(key, &signing_input).finalize().into_bytes();
     format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))
 }
 
@@ -36,18 +37,36 @@ pub fn verify_hs256(token: &str, key: &[u8]) -> Option<Value> {
         return None;
     }
     let signature = URL_SAFE_NO_PAD.decode(signature).ok()?;
-    let expected = hmac_sha256(key, format!("{header}.{claims}").as_bytes());
-    if !verify(&expected, &signature) {
-        return None;
-    }
+    // `verify_slice` compares in constant time.
+    mac(key, &format!("{header}.{claims}"))
+        .verify_slice(&signature)
+        .ok()?;
     let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(claims).ok()?).ok()?;
     claims.is_object().then_some(claims)
+}
+
+/// HMAC-SHA256 (RFC 2104) of `signing_input` under `key`.
+fn mac(key: &[u8], signing_input: &str) -> Hmac<Sha256> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC accepts keys of any length");
+    mac.update(signing_input.as_bytes());
+    mac
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn token_bytes_are_pinned() {
+        // Computed with Python's hmac/hashlib, so the bytes do not depend on this crate's HMAC.
+        assert_eq!(
+            sign_hs256(&json!({"sub": "user:1", "n": 2}), b"secret"),
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6InNhbmRib3gtaHMyNTYifQ\
+             .eyJuIjoyLCJzdWIiOiJ1c2VyOjEifQ\
+             .PRqGcDjMoPIVV_IvoIRa8LSet-J4XGFpG23b3GEQ2ko"
+        );
+    }
 
     #[test]
     fn round_trip_and_tampering() {

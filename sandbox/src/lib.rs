@@ -2,8 +2,12 @@
 //! pkce-desk demo and its browser tests run without internet access.
 //! `--flavor cxone` (`config::Flavor`) makes it NICE CXone's instead (see `cxone`).
 //!
-//! `app` builds the router; `serve` runs it on a listener the caller bound
-//! (tests bind 127.0.0.1:0 and run it in-process).
+//! Each flavor (`genesys`, `cxone`) owns its routes and handlers; what both
+//! share sits beside them (`oauth` for the protocol steps, `store`, `users`,
+//! `faults`, `controls`, `responses`...) and never imports a flavor.
+//!
+//! `app` builds the selected flavor's router; `serve` runs it on a listener the
+//! caller bound (tests bind 127.0.0.1:0 and run it in-process).
 
 pub mod abort;
 pub mod auth;
@@ -13,10 +17,10 @@ pub mod controls;
 pub mod cors;
 pub mod cxone;
 pub mod faults;
-pub mod handlers;
-pub mod hmac;
+pub mod genesys;
 pub mod jwt;
 pub mod log;
+pub mod oauth;
 pub mod pages;
 pub mod params;
 pub mod pkce;
@@ -30,7 +34,7 @@ use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::SystemTime;
 
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 use tokio::net::TcpListener;
 
@@ -75,7 +79,10 @@ pub type AppState = Arc<Shared>;
 
 pub fn app(config: SandboxConfig) -> Router {
     let cxone = cxone::Cxone::new(&config);
-    let store: Store = cxone.store(&config);
+    let (routes, store) = match config.flavor {
+        config::Flavor::Genesys => (genesys::routes(), Store::new()),
+        config::Flavor::Cxone => (cxone::routes(), cxone.store()),
+    };
     let state: AppState = Arc::new(Shared {
         allowed_origins: config.allowed_origins(),
         controls: Mutex::new(Controls::new(&config)),
@@ -85,51 +92,15 @@ pub fn app(config: SandboxConfig) -> Router {
         store: Mutex::new(store),
     });
     let test_controls = state.config.test_controls;
-    let mut router = Router::new()
-        .route(
-            "/oauth/authorize",
-            get(handlers::authorize::show).post(handlers::authorize::submit),
-        )
-        .route("/oauth/token", axum::routing::post(handlers::token::token))
-        .route("/api/v2/users/me", get(handlers::users::me))
-        .route("/api/v2/routing/queues/me", get(handlers::queues::me))
-        .route(
-            "/api/v2/tokens/me",
-            get(handlers::tokens::show).delete(handlers::tokens::revoke),
-        )
-        .route("/logout", get(handlers::logout::logout))
-        .route("/health", get(handlers::misc::health));
-    // The cxone flavor serves its own paths instead; the Genesys ones are then 404.
-    if state.config.flavor == config::Flavor::Cxone {
-        router = cxone::routes();
-    }
-    // Without the flag these paths do not exist: the fallback answers 404.
+    let mut router = routes.route("/health", get(health));
+    // Without the flag these paths do not exist: the flavor's fallback answers 404.
     if test_controls {
-        router = router
-            .route("/__sandbox/fail-next", post(handlers::controls::fail_next))
-            .route("/__sandbox/settings", post(handlers::controls::settings))
-            .route(
-                "/__sandbox/expire-access-tokens",
-                post(handlers::controls::expire_access_tokens),
-            )
-            .route("/__sandbox/stats", get(handlers::controls::stats))
-            .route(
-                "/__sandbox/expire-sso-sessions",
-                post(handlers::controls::expire_sso_sessions),
-            )
-            .route(
-                "/__sandbox/token-status",
-                post(handlers::controls::token_status),
-            )
-            .route("/__sandbox/reset", post(handlers::controls::reset));
+        router = router.merge(controls::routes::routes());
     }
-    let mut router =
-        router
-            .fallback(handlers::misc::not_found)
-            .layer(axum::middleware::from_fn_with_state(
-                state.clone(),
-                cors::layer,
-            ));
+    let mut router = router.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        cors::layer,
+    ));
     if test_controls {
         // Outside CORS: a dropped response must not be answered with CORS headers.
         router = router.layer(axum::middleware::from_fn(faults::layer));
@@ -137,6 +108,10 @@ pub fn app(config: SandboxConfig) -> Router {
     router
         .layer(axum::middleware::from_fn(log::layer))
         .with_state(state)
+}
+
+async fn health() -> &'static str {
+    "ok"
 }
 
 /// Serves until SIGINT or SIGTERM.

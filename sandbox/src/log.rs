@@ -1,5 +1,9 @@
 //! One stderr line per request: method, path and status. Never the query string
 //! or body, which carry codes, tokens, verifiers and state.
+//!
+//! `eprintln!` rather than `tracing`: the e2e suite relies on these lines as they are
+//! ("GET /health 200"), and tracing-subscriber's formatter would add a timestamp and
+//! level unless replaced by a custom formatter longer than this file.
 
 use axum::extract::Request;
 use axum::middleware::Next;

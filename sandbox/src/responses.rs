@@ -8,6 +8,23 @@ use serde_json::json;
 
 use crate::random;
 
+/// An API handler's early answer instead of its result (an injected fault, a 401, a
+/// 404...), so handlers can use `?` (axum's error-handling example).
+/// Boxed: a `Response` is large and `Result`s carry it on every happy path too.
+pub struct Refusal(Box<Response>);
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        *self.0
+    }
+}
+
+impl From<Response> for Refusal {
+    fn from(response: Response) -> Self {
+        Self(Box::new(response))
+    }
+}
+
 /// Pages must not be cached, leak their URL (which carries the PKCE challenge
 /// and state) in a Referer, run scripts, or be framed.
 pub fn html(status: StatusCode, body: String) -> Response {

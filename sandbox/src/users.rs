@@ -32,6 +32,9 @@ pub const DEMO_USERS: &[DemoUser] = &[
 
 pub const ORGANIZATION_ID: &str = "2b7e9c4d-6a1f-4d3e-8c5b-9e0f1a2b3c4d";
 pub const ORGANIZATION_NAME: &str = "Sandbox Contact Center";
+/// The cxone flavor's demo tenant (business unit), named `ORGANIZATION_NAME`, that
+/// every demo user belongs to.
+pub const TENANT_ID: &str = "11EC-SANDBOX-TENANT";
 pub const DIVISION_ID: &str = "c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f";
 pub const DIVISION_NAME: &str = "Home";
 /// The id Genesys Cloud gives its system "Available" presence definition.

@@ -7,25 +7,23 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use super::users::{user_json, userinfo_json};
-use super::{api_error, authenticate, intercept, invalid_token};
+use super::{api_error, authenticate, invalid_token, pass};
 use crate::controls::{Counter, Endpoint};
+use crate::responses::Refusal;
 use crate::users::by_id;
 use crate::AppState;
 
 /// OpenID Connect userinfo for the token's user.
-pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn userinfo(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, Refusal> {
     state.controls().count(Counter::UsersMe);
-    if let Some(response) = intercept(&state, &[Endpoint::UsersMe]).await {
-        return response;
-    }
-    let grant = match authenticate(&state, &headers) {
-        Ok(grant) => grant,
-        Err(rejection) => return rejection.into_response(),
-    };
-    match by_id(&grant.user_id) {
-        Some(user) => Json(userinfo_json(user)).into_response(),
-        None => invalid_token("The access token is invalid, expired or revoked."),
-    }
+    pass(&state, &[Endpoint::UsersMe]).await?;
+    let grant = authenticate(&state, &headers)?;
+    let user = by_id(&grant.user_id)
+        .ok_or_else(|| invalid_token("The access token is invalid, expired or revoked."))?;
+    Ok(Json(userinfo_json(user)).into_response())
 }
 
 /// A user by id; a token may read only its own user (403 for another, 404 unknown).
@@ -33,23 +31,17 @@ pub async fn user(
     State(state): State<AppState>,
     Path(user_id): Path<String>,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, Refusal> {
     state.controls().count(Counter::UsersMe);
-    if let Some(response) = intercept(&state, &[Endpoint::UsersMe, Endpoint::Api]).await {
-        return response;
-    }
-    let grant = match authenticate(&state, &headers) {
-        Ok(grant) => grant,
-        Err(rejection) => return rejection.into_response(),
-    };
-    let Some(user) = by_id(&user_id) else {
-        return api_error(StatusCode::NOT_FOUND, "User not found");
-    };
+    pass(&state, &[Endpoint::UsersMe, Endpoint::Api]).await?;
+    let grant = authenticate(&state, &headers)?;
+    let user = by_id(&user_id).ok_or_else(|| api_error(StatusCode::NOT_FOUND, "User not found"))?;
     if user.id != grant.user_id {
-        return api_error(
+        return Err(api_error(
             StatusCode::FORBIDDEN,
             "The access token does not allow reading this user.",
-        );
+        )
+        .into());
     }
-    Json(user_json(user)).into_response()
+    Ok(Json(user_json(user)).into_response())
 }

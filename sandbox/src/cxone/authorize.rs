@@ -1,5 +1,5 @@
 //! GET/POST /auth/authorize: the Genesys flavor's sign-in (same validation,
-//! see `handlers::authorize`) plus OpenID Connect's `scope` (must include
+//! see `oauth::authorize`) plus OpenID Connect's `scope` (must include
 //! `openid`) and `nonce` (bound to the code), and `iss` (RFC 9207) on every
 //! redirect back to the app, errors included.
 
@@ -13,11 +13,11 @@ use axum::response::Response;
 use super::BRAND;
 use crate::controls::{Counter, Endpoint, Mode};
 use crate::faults::{self, INJECTED};
-use crate::handlers::authorize::{validate, AuthorizeRequest, Rejection};
+use crate::oauth::authorize::{validate, AuthorizeRequest, Rejection};
 use crate::pages::{branded_error_page, branded_sign_in_page};
 use crate::params::{is_form_urlencoded, with_query, Params};
 use crate::responses::{html, redirect};
-use crate::{random, users, AppState};
+use crate::{users, AppState};
 
 /// The OpenID Connect parameters, checked after the OAuth ones.
 struct Oidc<'a> {
@@ -182,19 +182,11 @@ pub async fn submit(State(state): State<AppState>, headers: HeaderMap, body: Byt
         }
         code
     };
-    let mode = fault.as_ref().map(|f| f.mode);
-    let different_state = random::token();
-    let mut pairs = vec![("code", code.as_str())];
-    match (mode, request.state) {
-        (Some(Mode::WrongState), _) => pairs.push(("state", &different_state)),
-        (_, Some(app_state)) => pairs.push(("state", app_state)),
-        (_, None) => {}
-    }
     // Always the issuer (RFC 9207), unless an `iss` rule names another one.
     let iss = match &fault {
         Some(fault) if fault.mode == Mode::Iss => fault.error.as_str(),
         _ => state.cxone.issuer.as_str(),
     };
-    pairs.push(("iss", iss));
-    redirect(&with_query(request.redirect_uri, &pairs))
+    let mode = fault.as_ref().map(|f| f.mode);
+    redirect(&request.code_location(&code, mode, Some(iss)))
 }

@@ -14,6 +14,7 @@ pub mod users;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -23,16 +24,14 @@ use rand::TryRngCore;
 use serde_json::{json, Value};
 
 use crate::auth::{check_bearer, BearerError};
-use crate::config::{Flavor, SandboxConfig};
+use crate::config::SandboxConfig;
 use crate::controls::{Endpoint, Fault, Mode};
 use crate::pages::Brand;
-use crate::responses::{no_store, oauth_error_status};
+use crate::responses::{no_store, oauth_error_status, Refusal};
 use crate::store::{Grant, Store};
-use crate::{faults, handlers, jwt, random, AppState};
+use crate::{faults, jwt, random, AppState};
 
-/// The demo tenant (business unit) every demo user belongs to.
-pub const TENANT_ID: &str = "11EC-SANDBOX-TENANT";
-pub const TENANT_NAME: &str = crate::users::ORGANIZATION_NAME;
+pub use crate::users::{ORGANIZATION_NAME as TENANT_NAME, TENANT_ID};
 pub const BUSINESS_UNIT_ID: u64 = 4600123;
 pub const CLUSTER: &str = "B32";
 pub const AREA: &str = "na1";
@@ -97,17 +96,12 @@ impl Cxone {
         }))
     }
 
-    /// The flavor's store: JWT access tokens for cxone, opaque ones for genesys.
-    pub fn store(&self, config: &SandboxConfig) -> Store {
-        match config.flavor {
-            Flavor::Genesys => Store::new(),
-            Flavor::Cxone => {
-                let me = self.clone();
-                Store::with_access_token_minter(Box::new(move |grant, lifetime| {
-                    me.access_token(grant, lifetime)
-                }))
-            }
-        }
+    /// The flavor's store: its access tokens are JWTs this key signs.
+    pub fn store(&self) -> Store {
+        let me = self.clone();
+        Store::with_access_token_minter(Box::new(move |grant, lifetime| {
+            me.access_token(grant, lifetime)
+        }))
     }
 }
 
@@ -118,7 +112,7 @@ pub fn unix_now() -> u64 {
         .as_secs()
 }
 
-/// The flavor's routes; the test controls and the fallback are added by `app`.
+/// The flavor's routes and its 404; `app` adds /health and the test controls.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
@@ -141,7 +135,7 @@ pub fn routes() -> Router<AppState> {
             get(logout::logout).post(logout::logout_form),
         )
         .route("/user-management/v1/users/{user_id}", get(api::user))
-        .route("/health", get(handlers::misc::health))
+        .fallback(not_found)
 }
 
 /// CXone-style API error: `{"message": …, "statusCode": …}`.
@@ -176,6 +170,12 @@ impl IntoResponse for InvalidToken {
     }
 }
 
+impl From<InvalidToken> for Refusal {
+    fn from(rejection: InvalidToken) -> Self {
+        rejection.into_response().into()
+    }
+}
+
 /// The live grant behind the request's bearer token.
 pub fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Grant, InvalidToken> {
     check_bearer(state, headers).map_err(|e| match e {
@@ -204,32 +204,16 @@ pub fn respond(state: &AppState, fault: &Fault) -> Option<Response> {
             StatusCode::FORBIDDEN,
             "You do not have permission to perform this action.",
         ),
-        Mode::RateLimited => {
-            let mut response = api_error(
+        Mode::RateLimited => faults::with_retry_after(
+            api_error(
                 StatusCode::TOO_MANY_REQUESTS,
                 &format!("Too many requests. Retry in {} seconds.", fault.retry_after),
-            );
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(fault.retry_after));
-            response
-        }
-        Mode::WrongContentType => no_store(
-            StatusCode::OK,
-            (
-                [(header::CONTENT_TYPE, "text/plain")],
-                fake_token_json(state).to_string(),
-            )
-                .into_response(),
+            ),
+            fault.retry_after,
         ),
-        Mode::Oversized => no_store(
-            StatusCode::OK,
-            Json(faults::oversized(fake_token_json(state))).into_response(),
-        ),
-        Mode::OversizedChunked => {
-            faults::oversized_chunked(faults::oversized(fake_token_json(state)))
+        Mode::WrongContentType | Mode::Oversized | Mode::OversizedChunked | Mode::OversizedGzip => {
+            return faults::token_body(fault.mode, fake_token_json(state))
         }
-        Mode::OversizedGzip => faults::oversized_gzip(faults::oversized(fake_token_json(state))),
         Mode::EndlessChunked => faults::endless_chunked(),
         _ => return faults::respond(state, fault),
     };
@@ -241,6 +225,13 @@ pub fn respond(state: &AppState, fault: &Fault) -> Option<Response> {
 pub async fn intercept(state: &AppState, endpoints: &[Endpoint]) -> Option<Response> {
     let fault = faults::triggered(state, endpoints, |_| true).await?;
     respond(state, &fault)
+}
+
+/// `intercept` for `?`: `Err` with the injected response.
+pub async fn pass(state: &AppState, endpoints: &[Endpoint]) -> Result<(), Refusal> {
+    intercept(state, endpoints)
+        .await
+        .map_or(Ok(()), |r| Err(r.into()))
 }
 
 /// A well-formed CXone token response whose tokens were never issued.
@@ -261,9 +252,9 @@ fn fake_token_json(state: &AppState) -> Value {
 
 /// The fallback of the cxone flavor; an "api" rule covers unknown
 /// /user-management paths too.
-pub async fn not_found(state: &AppState, uri: &Uri) -> Response {
+async fn not_found(State(state): State<AppState>, uri: Uri) -> Response {
     if uri.path().starts_with("/user-management/") {
-        if let Some(response) = intercept(state, &[Endpoint::Api]).await {
+        if let Some(response) = intercept(&state, &[Endpoint::Api]).await {
             return response;
         }
     }

@@ -1,4 +1,4 @@
-//! POST /auth/token: the Genesys flavor's grants (see `handlers::token`:
+//! POST /auth/token: the shared grants (see `oauth::token`:
 //! PKCE, single-use codes, rotation and reuse detection) with CXone's
 //! response: JWT access token, `token_type: "Bearer"`, an HS256 ID token and
 //! `issued_token_type`.
@@ -22,7 +22,7 @@ use super::{
 };
 use crate::controls::{Mode, Settings};
 use crate::faults;
-use crate::handlers::token::run_grant;
+use crate::oauth::token::{grant_route, run_grant};
 use crate::params::{is_form_urlencoded, Params};
 use crate::responses::no_store;
 use crate::store::IssuedTokens;
@@ -42,7 +42,7 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Byte
     let code_grant = matches!(grant_type, Some(Ok(Some("authorization_code"))));
 
     // Counted and matched against failure rules before any validation.
-    let (counter, endpoints) = crate::handlers::token::grant_route(&grant_type);
+    let (counter, endpoints) = grant_route(&grant_type);
     state.controls().count(counter);
     // Only a code grant can trigger an ID token rule; others leave it queued.
     let fault =
@@ -65,7 +65,7 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Byte
     let settings = state.controls().settings();
     let tokens = match run_grant(&state, &settings, params, grant_type) {
         Ok(tokens) => tokens,
-        Err(error) => return error.into_cxone_response(),
+        Err(error) => return super::oauth_error(error.error, &error.description),
     };
     // Only the code grant's ID token carries the authorization request's nonce.
     let nonce = if code_grant {

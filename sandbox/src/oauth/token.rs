@@ -1,43 +1,24 @@
-//! POST /oauth/token: authorization_code (with PKCE) and refresh_token grants.
+//! The grants both flavors' token endpoints carry out: authorization_code (with
+//! PKCE) and refresh_token, with single-use codes, rotation and reuse detection.
+//! Each flavor shapes the responses itself.
 
 use std::time::Instant;
 
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::Json;
-use serde_json::json;
-
 use crate::controls::{Counter, Endpoint, Settings};
-use crate::params::{is_form_urlencoded, Params, Repeated};
-use crate::responses::{no_store, oauth_error};
+use crate::params::{Params, Repeated};
 use crate::store::{CodeError, Grant, IssuedTokens, RefreshError};
-use crate::{faults, pkce, AppState};
+use crate::{pkce, AppState};
 
 /// An RFC 6749 5.2 error, kept small until it becomes a response.
 pub(crate) struct TokenError {
-    error: &'static str,
-    description: String,
+    pub(crate) error: &'static str,
+    pub(crate) description: String,
 }
 
 fn fail(error: &'static str, description: impl Into<String>) -> TokenError {
     TokenError {
         error,
         description: description.into(),
-    }
-}
-
-impl IntoResponse for TokenError {
-    /// Genesys' shape; the cxone flavor uses `into_cxone_response`.
-    fn into_response(self) -> Response {
-        oauth_error(self.error, &self.description)
-    }
-}
-
-impl TokenError {
-    pub(crate) fn into_cxone_response(self) -> Response {
-        crate::cxone::oauth_error(self.error, &self.description)
     }
 }
 
@@ -59,34 +40,7 @@ pub(crate) fn grant_route(
     }
 }
 
-pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let params = is_form_urlencoded(&headers).then(|| Params::parse(&body));
-    let grant_type = params.as_ref().map(|p| p.single("grant_type"));
-
-    // Counted and matched against failure rules before any validation, as a
-    // server failing in front of the OAuth logic would.
-    let (counter, endpoints) = grant_route(&grant_type);
-    state.controls().count(counter);
-    if let Some(response) = faults::intercept(&state, endpoints).await {
-        return response;
-    }
-
-    let (Some(params), Some(grant_type)) = (&params, grant_type) else {
-        return oauth_error(
-            "invalid_request",
-            "The token request must be sent as application/x-www-form-urlencoded.",
-        );
-    };
-    // Read once, after any delay, so the response and the stored tokens agree.
-    let settings = state.controls().settings();
-    match run_grant(&state, &settings, params, grant_type) {
-        Ok(tokens) => success(&settings, tokens),
-        Err(error) => error.into_response(),
-    }
-}
-
-/// Carries out the grant a form-encoded token request asks for (shared with
-/// the cxone flavor's token endpoint).
+/// Carries out the grant a form-encoded token request asks for.
 pub(crate) fn run_grant(
     state: &AppState,
     settings: &Settings,
@@ -230,17 +184,4 @@ fn refresh_token(
             };
             fail("invalid_grant", description)
         })
-}
-
-fn success(settings: &Settings, tokens: IssuedTokens) -> Response {
-    let mut body = json!({
-        "access_token": tokens.access_token,
-        "token_type": "bearer",
-        "expires_in": settings.access_token_lifetime.as_secs(),
-    });
-    // Absent rather than null, as servers that issue none do it.
-    if let Some(refresh_token) = tokens.refresh_token {
-        body["refresh_token"] = json!(refresh_token);
-    }
-    no_store(StatusCode::OK, Json(body).into_response())
 }

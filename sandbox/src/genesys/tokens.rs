@@ -8,40 +8,34 @@ use serde_json::json;
 
 use crate::auth::authenticate;
 use crate::controls::{Counter, Endpoint};
+use crate::responses::Refusal;
 use crate::users::organization_json;
 use crate::{faults, AppState};
 
-pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Refusal> {
     state.controls().count(Counter::TokensMe);
-    if let Some(response) = faults::intercept(&state, &[Endpoint::Api]).await {
-        return response;
-    }
-    let grant = match authenticate(&state, &headers) {
-        Ok(grant) => grant,
-        Err(rejection) => return rejection.into_response(),
-    };
-    Json(json!({
+    faults::pass(&state, &[Endpoint::Api]).await?;
+    let grant = authenticate(&state, &headers)?;
+    Ok(Json(json!({
         "organization": organization_json(),
         "homeOrganization": organization_json(),
         "authorizedScope": [],
         "clonedUser": null,
         "OAuthClient": { "id": grant.client_id, "name": "pkce-desk (sandbox)" },
     }))
-    .into_response()
+    .into_response())
 }
 
 /// Revokes the whole sign-in (every token from the same code), as sign-out should.
-pub async fn revoke(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn revoke(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, Refusal> {
     state.controls().count(Counter::Revoke);
-    if let Some(response) = faults::intercept(&state, &[Endpoint::Revoke, Endpoint::Api]).await {
-        return response;
-    }
-    let grant = match authenticate(&state, &headers) {
-        Ok(grant) => grant,
-        Err(rejection) => return rejection.into_response(),
-    };
+    faults::pass(&state, &[Endpoint::Revoke, Endpoint::Api]).await?;
+    let grant = authenticate(&state, &headers)?;
     // The whole family: rotated refresh tokens the client may never have seen included.
     let revoked = state.store().revoke_family(grant.family);
     state.controls().add(Counter::RevokedRefreshTokens, revoked);
-    StatusCode::NO_CONTENT.into_response()
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -12,22 +12,19 @@ use crate::auth::authenticate;
 use crate::clock::iso8601;
 use crate::controls::{Counter, Endpoint};
 use crate::params::Params;
-use crate::responses::unauthorized;
+use crate::responses::{unauthorized, Refusal};
 use crate::users::{by_id, organization_json, user_json, AVAILABLE_PRESENCE_ID};
 use crate::{faults, AppState};
 
-pub async fn me(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Response {
+pub async fn me(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, Refusal> {
     state.controls().count(Counter::UsersMe);
-    if let Some(response) = faults::intercept(&state, &[Endpoint::UsersMe, Endpoint::Api]).await {
-        return response;
-    }
-    let grant = match authenticate(&state, &headers) {
-        Ok(grant) => grant,
-        Err(rejection) => return rejection.into_response(),
-    };
-    let Some(user) = by_id(&grant.user_id) else {
-        return unauthorized("Invalid login credentials.");
-    };
+    faults::pass(&state, &[Endpoint::UsersMe, Endpoint::Api]).await?;
+    let grant = authenticate(&state, &headers)?;
+    let user = by_id(&grant.user_id).ok_or_else(|| unauthorized("Invalid login credentials."))?;
 
     // Genesys accepts `expand=a,b` and repeated `expand=`; unknown names are ignored.
     let params = Params::from_query(uri.query());
@@ -53,5 +50,5 @@ pub async fn me(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> 
     if expand.contains("organization") {
         body["organization"] = organization_json();
     }
-    Json(body).into_response()
+    Ok(Json(body).into_response())
 }

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::auth::authenticate;
 use crate::controls::Endpoint;
-use crate::responses::unauthorized;
+use crate::responses::{unauthorized, Refusal};
 use crate::users::by_id;
 use crate::{faults, AppState};
 
@@ -92,18 +92,11 @@ pub fn queues_page(queues: &[DemoQueue]) -> Value {
 
 /// Bearer-protected like /api/v2/users/me; failure rules for `api` apply. Not counted in
 /// the stats (they have no counter for it).
-pub async fn me(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(response) = faults::intercept(&state, &[Endpoint::Api]).await {
-        return response;
-    }
-    let grant = match authenticate(&state, &headers) {
-        Ok(grant) => grant,
-        Err(rejection) => return rejection.into_response(),
-    };
-    let Some(user) = by_id(&grant.user_id) else {
-        return unauthorized("Invalid login credentials.");
-    };
-    Json(queues_page(queues_of(user.id))).into_response()
+pub async fn me(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Refusal> {
+    faults::pass(&state, &[Endpoint::Api]).await?;
+    let grant = authenticate(&state, &headers)?;
+    let user = by_id(&grant.user_id).ok_or_else(|| unauthorized("Invalid login credentials."))?;
+    Ok(Json(queues_page(queues_of(user.id))).into_response())
 }
 
 #[cfg(test)]

@@ -9,12 +9,28 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::routing::{get, post};
+use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use crate::controls::{check_flavor, parse_rule, parse_settings};
 use crate::responses::api_error;
 use crate::AppState;
+
+/// The test control paths; without `--test-controls` they are not routed (404).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/__sandbox/fail-next", post(fail_next))
+        .route("/__sandbox/settings", post(settings))
+        .route(
+            "/__sandbox/expire-access-tokens",
+            post(expire_access_tokens),
+        )
+        .route("/__sandbox/stats", get(stats))
+        .route("/__sandbox/expire-sso-sessions", post(expire_sso_sessions))
+        .route("/__sandbox/token-status", post(token_status))
+        .route("/__sandbox/reset", post(reset))
+}
 
 fn bad_request(message: &str) -> Response {
     api_error(StatusCode::BAD_REQUEST, "bad.request", message)
