@@ -173,6 +173,19 @@ mod tests {
         }
     }
 
+    /// The query pairs of the authorize URL for `provider`, with fixed randomness.
+    fn authorize_pairs(provider: &ProviderConfig, endpoints: &Endpoints) -> Vec<(String, String)> {
+        let request = authorization_request(
+            provider,
+            endpoints,
+            "http://a/callback",
+            None,
+            &randomness(),
+            1,
+        );
+        query::parse(request.url.split_once('?').unwrap().1)
+    }
+
     #[test]
     fn genesys_authorize_url_carries_exactly_the_pkce_parameters() {
         let (provider, endpoints) = genesys();
@@ -247,15 +260,7 @@ mod tests {
             issuer: "http://127.0.0.1:9091".into(),
         };
         provider.scopes = vec!["openid".into(), "offline_access".into()];
-        let request = authorization_request(
-            &provider,
-            &endpoints,
-            "http://a/callback",
-            None,
-            &randomness(),
-            1,
-        );
-        let pairs = query::parse(request.url.split_once('?').unwrap().1);
+        let pairs = authorize_pairs(&provider, &endpoints);
         assert_eq!(query::first(&pairs, "scope"), Some("openid offline_access"));
         assert_eq!(query::first(&pairs, "prompt"), Some("consent"));
     }
@@ -360,15 +365,7 @@ mod tests {
         // it), CXone's prompt takes only `none` or `login`.
         let (mut provider, endpoints) = cxone();
         provider.scopes = vec!["openid".into(), "offline_access".into()];
-        let request = authorization_request(
-            &provider,
-            &endpoints,
-            "http://a/callback",
-            None,
-            &randomness(),
-            1,
-        );
-        let pairs = query::parse(request.url.split_once('?').unwrap().1);
+        let pairs = authorize_pairs(&provider, &endpoints);
         assert_eq!(query::first(&pairs, "prompt"), None);
     }
 
