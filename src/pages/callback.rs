@@ -1,16 +1,15 @@
-use super::{ErrorPanel, Shell};
+use super::{use_auth, ErrorPanel, ReplaceRedirect, Shell};
 use crate::browser::page;
 use crate::callback::parse_callback;
-use crate::store::{AuthState, AuthStore};
+use crate::store::AuthState;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::{Redirect, A};
-use leptos_router::NavigateOptions;
+use leptos_router::components::A;
 
 /// `/callback`: where the provider sends the browser back.
 #[component]
 pub fn CallbackPage() -> impl IntoView {
-    let store = expect_context::<AuthStore>();
+    let store = use_auth();
     let query_string = page::query();
     // True while this page's own exchange runs: a tab already signed in (Continue session)
     // must wait for it to know where to land.
@@ -39,8 +38,7 @@ pub fn CallbackPage() -> impl IntoView {
         match state {
         AuthState::SignedIn(_) => {
             let target = landing.get_untracked().unwrap_or_else(|| "/dashboard".into());
-            view! { <Redirect path=target options=NavigateOptions { replace: true, ..Default::default() } /> }
-                .into_any()
+            view! { <ReplaceRedirect path=target /> }.into_any()
         }
         AuthState::Failed(error) => view! {
             <Shell title="Sign-in problem">

@@ -1,24 +1,21 @@
-use super::{ErrorPanel, Shell};
+use super::{use_auth, ErrorPanel, ReplaceRedirect, Shell};
 use crate::config::TokenStorage;
 use crate::return_to::safe_return_path;
-use crate::store::{AuthState, AuthStore};
+use crate::store::AuthState;
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
-use leptos_router::NavigateOptions;
 
 /// `/login`: one button per configured provider; a signed-in user goes straight on.
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let store = expect_context::<AuthStore>();
+    let store = use_auth();
     let query = use_query_map();
     let return_to = Signal::derive(move || query.with(|q| q.get("return_to")));
     let signed_in = Memo::new(move |_| store.is_signed_in());
     move || {
         if signed_in.get() {
             let target = safe_return_path(return_to.get_untracked().as_deref());
-            view! { <Redirect path=target options=NavigateOptions { replace: true, ..Default::default() } /> }
-                .into_any()
+            view! { <ReplaceRedirect path=target /> }.into_any()
         } else {
             view! { <LoginForm return_to /> }.into_any()
         }
@@ -27,7 +24,7 @@ pub fn LoginPage() -> impl IntoView {
 
 #[component]
 fn LoginForm(return_to: Signal<Option<String>>) -> impl IntoView {
-    let store = expect_context::<AuthStore>();
+    let store = use_auth();
     let state = store.state;
     let redirecting = Memo::new(move |_| state.with(|s| matches!(s, AuthState::Redirecting)));
     let notice = move || match state.get() {

@@ -4,13 +4,17 @@ mod callback;
 mod dashboard;
 mod errors;
 mod home;
+mod hooks;
 mod login;
+mod redirect;
 
 pub use callback::CallbackPage;
 pub use dashboard::DashboardPage;
 pub use errors::{ConfigErrorPage, ErrorPanel, NotFoundPage};
 pub use home::HomePage;
+pub use hooks::use_auth;
 pub use login::LoginPage;
+pub use redirect::ReplaceRedirect;
 
 use leptos::html;
 use leptos::prelude::*;
