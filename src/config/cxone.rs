@@ -56,3 +56,39 @@ fn scope_problem(scope: &str) -> String {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{parse_config, tests::error_of};
+
+    #[test]
+    fn cxone_accepts_the_openid_scope_only() {
+        let with_scopes = |scopes: &str| {
+            format!(
+                r#"{{"providers":[{{"id":"cx","label":"CXone","kind":"cxone","client_id":"c","scopes":{scopes}}}]}}"#
+            )
+        };
+        assert_eq!(
+            parse_config(&with_scopes(r#"["openid"]"#))
+                .unwrap()
+                .providers[0]
+                .scopes,
+            vec!["openid".to_string()]
+        );
+        let offline = error_of(&with_scopes(r#"["openid","offline_access"]"#));
+        assert_eq!(offline.location, "config.json: providers[0].scopes");
+        assert!(offline.problem.contains("offline_access"), "{offline}");
+        assert!(
+            offline
+                .problem
+                .contains("refresh tokens with \"openid\" alone"),
+            "says why: {offline}"
+        );
+        let profile = error_of(&with_scopes(r#"["openid","profile"]"#));
+        assert!(profile.problem.contains("\"profile\""), "{profile}");
+        assert!(profile.problem.contains("only the \"openid\" scope"));
+        // Generic OpenID providers keep offline_access.
+        let oidc = r#"{"providers":[{"id":"kc","label":"K","kind":"oidc","issuer":"https://sso.example.com","client_id":"c","scopes":["openid","offline_access"]}]}"#;
+        assert!(parse_config(oidc).is_ok());
+    }
+}
