@@ -1,9 +1,15 @@
 //! `config.json`: read at start-up (so a deployment changes it without rebuilding), validated
 //! here once, then trusted everywhere else.
+//!
+//! Each kind's own fields and checks live in its file. This one runs past 300 lines (about 430
+//! of code, the rest tests) because it keeps together what every kind shares: the public types,
+//! the entry macro, the common field checks and the URL checks that `discovery` reuses too.
 
-use crate::provider::{
-    cxone_issuer, genesys_endpoints, genesys_region, Endpoints, CXONE_ISSUERS, GENESYS_REGIONS,
-};
+mod cxone;
+mod genesys;
+mod oidc;
+
+use crate::provider::Endpoints;
 use serde::Deserialize;
 use std::fmt;
 
@@ -126,22 +132,120 @@ struct RawConfig {
     diagnostics: bool,
 }
 
+/// One `providers[]` entry, as written, chosen by its `kind`. Each kind's struct denies unknown
+/// fields (serde allows `deny_unknown_fields` on the variants of an internally tagged enum; the
+/// tag is taken out first), so a field of another kind, such as `region` on an OpenID provider,
+/// is refused rather than ignored.
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawProvider {
+#[serde(tag = "kind", rename_all = "lowercase")]
+enum RawProvider {
+    Genesys(genesys::RawGenesys),
+    Cxone(cxone::RawCxone),
+    Oidc(oidc::RawOidc),
+    /// Any other `kind`: caught here so that the error names the field, not serde's variant list.
+    #[serde(other)]
+    Unknown,
+}
+
+/// The fields every kind has.
+struct CommonFields {
     id: String,
     label: String,
-    kind: String,
     client_id: String,
-    #[serde(default)]
     scopes: Vec<String>,
-    region: Option<String>,
-    issuer: Option<String>,
-    environment: Option<String>,
-    login_base: Option<String>,
-    api_base: Option<String>,
     redirect_uri: Option<String>,
     post_logout_redirect_uri: Option<String>,
+}
+
+/// Genesys Cloud's endpoint overrides. Accepted by every kind so that the other kinds can refuse
+/// them with a sentence that says why, rather than "unknown field".
+struct EndpointOverrides {
+    login_base: Option<String>,
+    api_base: Option<String>,
+}
+
+/// Declares one kind's entry: the fields every kind has, then the kind's own, all denying unknown
+/// fields; `into_parts` hands back the common fields, the overrides and a tuple of the kind's own.
+/// The common fields are written in by this macro rather than `#[serde(flatten)]`ed: with flatten,
+/// serde reports a missing field before an unknown one, so `"clientId"` would be blamed on a
+/// missing `client_id` instead of being named.
+macro_rules! provider_entry {
+    ($name:ident { $($field:ident: $ty:ty),* $(,)? }) => {
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub(super) struct $name {
+            id: String,
+            label: String,
+            client_id: String,
+            #[serde(default)]
+            scopes: Vec<String>,
+            redirect_uri: Option<String>,
+            post_logout_redirect_uri: Option<String>,
+            login_base: Option<String>,
+            api_base: Option<String>,
+            $($field: $ty,)*
+        }
+
+        impl $name {
+            fn into_parts(
+                self,
+            ) -> (super::CommonFields, super::EndpointOverrides, ($($ty,)*)) {
+                let common = super::CommonFields {
+                    id: self.id,
+                    label: self.label,
+                    client_id: self.client_id,
+                    scopes: self.scopes,
+                    redirect_uri: self.redirect_uri,
+                    post_logout_redirect_uri: self.post_logout_redirect_uri,
+                };
+                let overrides = super::EndpointOverrides {
+                    login_base: self.login_base,
+                    api_base: self.api_base,
+                };
+                (common, overrides, ($(self.$field,)*))
+            }
+        }
+    };
+}
+use provider_entry;
+
+/// Checked endpoint overrides: base URLs without a trailing slash.
+struct CheckedOverrides {
+    login_base: Option<String>,
+    api_base: Option<String>,
+}
+
+impl CheckedOverrides {
+    /// For the kinds found through their issuer, which have no use for Genesys' overrides.
+    fn refuse(&self, at: &Entry) -> Result<(), ConfigError> {
+        for (name, value) in [
+            ("login_base", &self.login_base),
+            ("api_base", &self.api_base),
+        ] {
+            if value.is_some() {
+                return Err(at.error(
+                    name,
+                    "applies to Genesys Cloud providers only; \
+                     OpenID providers are found through their issuer",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Where in `config.json` a provider entry sits, for errors that name the field.
+struct Entry {
+    index: usize,
+}
+
+impl Entry {
+    fn error(&self, name: &str, problem: impl Into<String>) -> ConfigError {
+        ConfigError::at(
+            format!("config.json: providers[{}].{name}", self.index),
+            problem,
+        )
+    }
 }
 
 /// Parses and validates `config.json`.
@@ -156,10 +260,16 @@ pub fn parse_config(json: &str) -> Result<AppConfig, ConfigError> {
     }
     let mut providers: Vec<ProviderConfig> = Vec::with_capacity(raw.providers.len());
     for (index, entry) in raw.providers.into_iter().enumerate() {
-        let provider = validate_provider(index, entry)?;
+        let at = Entry { index };
+        let provider = match entry {
+            RawProvider::Genesys(raw) => genesys::validate(&at, raw)?,
+            RawProvider::Cxone(raw) => cxone::validate(&at, raw)?,
+            RawProvider::Oidc(raw) => oidc::validate(&at, raw)?,
+            RawProvider::Unknown => return Err(unknown_kind(&at, json)),
+        };
         if providers.iter().any(|seen| seen.id == provider.id) {
-            return Err(ConfigError::at(
-                format!("config.json: providers[{index}].id"),
+            return Err(at.error(
+                "id",
                 format!(
                     "\"{}\" is used twice; each provider needs its own id",
                     provider.id
@@ -175,152 +285,87 @@ pub fn parse_config(json: &str) -> Result<AppConfig, ConfigError> {
     })
 }
 
-fn validate_provider(index: usize, raw: RawProvider) -> Result<ProviderConfig, ConfigError> {
-    let field = |name: &str| format!("config.json: providers[{index}].{name}");
-    let valid_id = !raw.id.is_empty()
-        && raw.id.len() <= 64
-        && raw
+/// The error for a `kind` this app does not know. serde's `other` variant keeps no value, so the
+/// name is read again from the document (only on this error path).
+fn unknown_kind(at: &Entry, json: &str) -> ConfigError {
+    #[derive(Deserialize)]
+    struct Kinds {
+        providers: Vec<Kind>,
+    }
+    #[derive(Deserialize)]
+    struct Kind {
+        kind: String,
+    }
+    let name = serde_json::from_str::<Kinds>(json)
+        .ok()
+        .and_then(|kinds| kinds.providers.into_iter().nth(at.index))
+        .map(|entry| entry.kind)
+        .unwrap_or_default();
+    at.error(
+        "kind",
+        format!(
+            "\"{name}\" is not a provider kind this app knows; \
+             use \"genesys\", \"cxone\" or \"oidc\""
+        ),
+    )
+}
+
+/// Checks the fields every kind has and the endpoint overrides, in the order an administrator
+/// reads them; `kind` then turns the kind's own fields into a [`ProviderKind`] and may add
+/// default scopes.
+fn validate_common(
+    at: &Entry,
+    common: CommonFields,
+    overrides: EndpointOverrides,
+    kind: impl FnOnce(CheckedOverrides, &mut Vec<String>) -> Result<ProviderKind, ConfigError>,
+) -> Result<ProviderConfig, ConfigError> {
+    let valid_id = !common.id.is_empty()
+        && common.id.len() <= 64
+        && common
             .id
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
     if !valid_id {
-        return Err(ConfigError::at(
-            field("id"),
-            "must be 1-64 characters of a-z, 0-9, '-' or '_'",
+        return Err(at.error("id", "must be 1-64 characters of a-z, 0-9, '-' or '_'"));
+    }
+    if common.label.trim().is_empty() {
+        return Err(at.error("label", "must not be empty"));
+    }
+    if common.client_id.trim().is_empty() {
+        return Err(at.error(
+            "client_id",
+            "must not be empty; \
+             copy the Client ID of the OAuth client from the provider's admin portal",
         ));
     }
-    if raw.label.trim().is_empty() {
-        return Err(ConfigError::at(field("label"), "must not be empty"));
-    }
-    if raw.client_id.trim().is_empty() {
-        return Err(ConfigError::at(
-            field("client_id"),
-            "must not be empty; copy the Client ID of the OAuth client from the provider's admin portal",
-        ));
-    }
-    if let Some(scope) = raw
+    if let Some(scope) = common
         .scopes
         .iter()
         .find(|s| s.is_empty() || s.contains(char::is_whitespace))
     {
-        return Err(ConfigError::at(
-            field("scopes"),
-            format!("\"{scope}\" is not a single scope name"),
-        ));
+        return Err(at.error("scopes", format!("\"{scope}\" is not a single scope name")));
     }
-    let login_base = optional_base_url(raw.login_base.as_deref())
-        .map_err(|p| ConfigError::at(field("login_base"), p))?;
-    let api_base = optional_base_url(raw.api_base.as_deref())
-        .map_err(|p| ConfigError::at(field("api_base"), p))?;
-    let redirect_uri = optional_url(raw.redirect_uri.as_deref())
-        .map_err(|p| ConfigError::at(field("redirect_uri"), p))?;
-    let post_logout_redirect_uri = optional_url(raw.post_logout_redirect_uri.as_deref())
-        .map_err(|p| ConfigError::at(field("post_logout_redirect_uri"), p))?;
-
-    let overrides_only_for_genesys = |name: &str, value: &Option<String>| {
-        match value {
-        Some(_) if matches!(raw.kind.as_str(), "cxone" | "oidc") => Err(ConfigError::at(
-            field(name),
-            "applies to Genesys Cloud providers only; OpenID providers are found through their issuer",
-        )),
-        _ => Ok(()),
-    }
+    let overrides = CheckedOverrides {
+        login_base: optional_base_url(overrides.login_base.as_deref())
+            .map_err(|p| at.error("login_base", p))?,
+        api_base: optional_base_url(overrides.api_base.as_deref())
+            .map_err(|p| at.error("api_base", p))?,
     };
-    overrides_only_for_genesys("login_base", &raw.login_base)?;
-    overrides_only_for_genesys("api_base", &raw.api_base)?;
-    let issuer_field =
-        |value: &str| secure_url(value).map_err(|p| ConfigError::at(field("issuer"), p));
-    let mut scopes = raw.scopes;
-    let kind = match raw.kind.as_str() {
-        "genesys" => {
-            let name = raw.region.as_deref().ok_or_else(|| {
-                ConfigError::at(
-                    field("region"),
-                    "is required for a Genesys Cloud provider (e.g. \"mypurecloud.com\")",
-                )
-            })?;
-            let region = genesys_region(name).ok_or_else(|| {
-                let known: Vec<&str> = GENESYS_REGIONS.iter().map(|r| r.domain).collect();
-                ConfigError::at(
-                    field("region"),
-                    format!(
-                        "\"{name}\" is not a Genesys Cloud region; use one of: {}",
-                        known.join(", ")
-                    ),
-                )
-            })?;
-            ProviderKind::Genesys {
-                region: region.name,
-                domain: region.domain,
-                endpoints: genesys_endpoints(region, login_base.as_deref(), api_base.as_deref()),
-            }
-        }
-        "cxone" => {
-            let issuer = match (&raw.issuer, &raw.environment) {
-                (Some(issuer), _) => issuer_field(issuer)?,
-                (None, environment) => {
-                    let name = environment.as_deref().unwrap_or("global");
-                    cxone_issuer(name).map(str::to_owned).ok_or_else(|| {
-                        let known: Vec<&str> = CXONE_ISSUERS.iter().map(|(n, _)| *n).collect();
-                        ConfigError::at(
-                            field("environment"),
-                            format!("\"{name}\" is not a CXone environment; use one of: {}", known.join(", ")),
-                        )
-                    })?
-                }
-            };
-            if scopes.is_empty() {
-                scopes.push("openid".into());
-            }
-            if let Some(scope) = scopes.iter().find(|s| *s != "openid") {
-                return Err(ConfigError::at(field("scopes"), cxone_scope_problem(scope)));
-            }
-            ProviderKind::Cxone { issuer }
-        }
-        "oidc" => {
-            let issuer = raw.issuer.as_deref().ok_or_else(|| {
-                ConfigError::at(field("issuer"), "is required for an OpenID provider (its discovery document lives under it)")
-            })?;
-            if scopes.is_empty() {
-                scopes.extend(["openid", "profile", "email"].map(String::from));
-            }
-            ProviderKind::Oidc { issuer: issuer_field(issuer)? }
-        }
-        other => {
-            return Err(ConfigError::at(
-                field("kind"),
-                format!("\"{other}\" is not a provider kind this app knows; use \"genesys\", \"cxone\" or \"oidc\""),
-            ))
-        }
-    };
-    if !matches!(kind, ProviderKind::Genesys { .. }) && !scopes.iter().any(|s| s == "openid") {
-        return Err(ConfigError::at(
-            field("scopes"),
-            "must include \"openid\" for an OpenID provider (the user is identified by its ID token)",
-        ));
-    }
+    let redirect_uri =
+        optional_url(common.redirect_uri.as_deref()).map_err(|p| at.error("redirect_uri", p))?;
+    let post_logout_redirect_uri = optional_url(common.post_logout_redirect_uri.as_deref())
+        .map_err(|p| at.error("post_logout_redirect_uri", p))?;
+    let mut scopes = common.scopes;
+    let kind = kind(overrides, &mut scopes)?;
     Ok(ProviderConfig {
-        id: raw.id,
-        label: raw.label.trim().to_owned(),
+        id: common.id,
+        label: common.label.trim().to_owned(),
         kind,
-        client_id: raw.client_id.trim().to_owned(),
+        client_id: common.client_id.trim().to_owned(),
         scopes,
         redirect_uri,
         post_logout_redirect_uri,
     })
-}
-
-/// Why a scope other than `openid` is refused for CXone. CXone's authorize endpoint takes
-/// `scope=openid` only (its OpenAPI spec lists no other value) and issues a refresh token with
-/// `openid` alone (NICE's agent SDK refreshes with `scope=openid`): any other scope is at best
-/// ignored and at worst gets the sign-in refused, so it is caught here, where it is clear why.
-fn cxone_scope_problem(scope: &str) -> String {
-    let why = "NICE CXone accepts only the \"openid\" scope, and it issues refresh tokens with \"openid\" alone";
-    if scope == "offline_access" {
-        format!("\"offline_access\" is not accepted by NICE CXone and not needed: {why}. Use [\"openid\"] or leave scopes out")
-    } else {
-        format!("\"{scope}\" is not accepted by NICE CXone: {why}. API permissions come from the user's CXone role, not from scopes. Use [\"openid\"] or leave scopes out")
-    }
 }
 
 /// A URL the app may send tokens to: `https://`, or `http://` on a loopback host.
@@ -393,7 +438,7 @@ mod tests {
             "scopes": ["openid", "profile", "email", "users:readonly"],
             "login_base": "http://127.0.0.1:9090/", "api_base": "http://127.0.0.1:9090" } ] }"#;
 
-    fn error_of(json: &str) -> ConfigError {
+    pub(super) fn error_of(json: &str) -> ConfigError {
         parse_config(json).expect_err("config should be rejected")
     }
 
@@ -518,6 +563,41 @@ mod tests {
         );
     }
 
+    /// Each kind takes its own fields only: one of another kind is named, not silently ignored.
+    #[test]
+    fn each_kind_refuses_the_fields_of_another_kind() {
+        for (kind, own, foreign) in [
+            ("genesys", r#""region":"mypurecloud.ie""#, "issuer"),
+            ("genesys", r#""region":"mypurecloud.ie""#, "environment"),
+            ("cxone", r#""environment":"eu""#, "region"),
+            ("oidc", r#""issuer":"https://o.example""#, "environment"),
+            ("oidc", r#""issuer":"https://o.example""#, "region"),
+        ] {
+            let json = format!(
+                r#"{{"providers":[{{"id":"p","label":"P","kind":"{kind}","client_id":"c",{own},"{foreign}":"x"}}]}}"#
+            );
+            let error = error_of(&json);
+            assert_eq!(error.location, "config.json", "{kind} + {foreign}");
+            assert!(
+                error
+                    .problem
+                    .contains(&format!("unknown field `{foreign}`")),
+                "{kind} + {foreign}: {error}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_unknown_kind_is_named_whatever_else_the_entry_holds() {
+        for kind in [r#""okta""#, r#""Genesys""#] {
+            let json = format!(
+                r#"{{"providers":[{{"id":"o","label":"O","kind":{kind},"client_id":"c","region":"x"}}]}}"#
+            );
+            let error = error_of(&json);
+            assert_eq!(error.location, "config.json: providers[0].kind", "{kind}");
+        }
+    }
+
     #[test]
     fn rejects_duplicate_ids() {
         let twice = r#"{"providers":[{"id":"g","label":"G","kind":"genesys","region":"mypurecloud.ie","client_id":"c"},
@@ -545,37 +625,6 @@ mod tests {
         ] {
             assert!(optional_base_url(Some(bad)).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn cxone_accepts_the_openid_scope_only() {
-        let with_scopes = |scopes: &str| {
-            format!(
-                r#"{{"providers":[{{"id":"cx","label":"CXone","kind":"cxone","client_id":"c","scopes":{scopes}}}]}}"#
-            )
-        };
-        assert_eq!(
-            parse_config(&with_scopes(r#"["openid"]"#))
-                .unwrap()
-                .providers[0]
-                .scopes,
-            vec!["openid".to_string()]
-        );
-        let offline = error_of(&with_scopes(r#"["openid","offline_access"]"#));
-        assert_eq!(offline.location, "config.json: providers[0].scopes");
-        assert!(offline.problem.contains("offline_access"), "{offline}");
-        assert!(
-            offline
-                .problem
-                .contains("refresh tokens with \"openid\" alone"),
-            "says why: {offline}"
-        );
-        let profile = error_of(&with_scopes(r#"["openid","profile"]"#));
-        assert!(profile.problem.contains("\"profile\""), "{profile}");
-        assert!(profile.problem.contains("only the \"openid\" scope"));
-        // Generic OpenID providers keep offline_access.
-        let oidc = r#"{"providers":[{"id":"kc","label":"K","kind":"oidc","issuer":"https://sso.example.com","client_id":"c","scopes":["openid","offline_access"]}]}"#;
-        assert!(parse_config(oidc).is_ok());
     }
 
     /// Userinfo before the host is refused even where the text before `@` looks like an
