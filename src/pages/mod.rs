@@ -8,7 +8,7 @@ mod login;
 
 pub use callback::CallbackPage;
 pub use dashboard::DashboardPage;
-pub use errors::{ConfigErrorPage, ErrorPanel, NotFoundPage};
+pub use errors::{error_copy, ConfigErrorPage, Console, ErrorCopy, ErrorPanel, NotFoundPage};
 pub use home::HomePage;
 pub use login::LoginPage;
 
