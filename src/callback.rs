@@ -81,7 +81,7 @@ pub fn check_callback(
     }
     if let Some(error) = params.error {
         return Err(AuthError::AuthorizationDenied {
-            error,
+            error: error.into(),
             description: params.error_description,
         });
     }

@@ -312,7 +312,10 @@ mod tests {
             IdToken::new(bad_header),
         ] {
             let error = validate_id_token(&token, &expected(), NOW_MS).unwrap_err();
-            let shown = format!("{error} {error:?} {:?}", error.presentation());
+            let shown = format!(
+                "{error} {error:?} {:?}",
+                crate::pages::error_copy(&error, crate::pages::Console::Unknown)
+            );
             assert!(
                 !crate::secret::shows_part_of(&shown, token.expose(), 8),
                 "{shown}"

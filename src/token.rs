@@ -145,7 +145,7 @@ pub fn parse_token_response_for(
             return Err(match reply.oauth_error() {
                 Some(body) => AuthError::TokenRejected {
                     status: reply.status,
-                    error: body.error,
+                    error: body.error.into(),
                     description: body.description,
                 },
                 None => reply.unexpected(Endpoint::Token),
@@ -415,7 +415,10 @@ mod tests {
                 body,
             };
             let error = parse_token_response(&reply, 0).unwrap_err();
-            let shown = format!("{error} {error:?} {:?}", error.presentation());
+            let shown = format!(
+                "{error} {error:?} {:?}",
+                crate::pages::error_copy(&error, crate::pages::Console::Unknown)
+            );
             assert!(!crate::secret::shows_part_of(&shown, CANARY, 8), "{shown}");
         }
         let tokens = parse_token_response(
@@ -508,11 +511,12 @@ mod tests {
             400,
             r#"{"error":"invalid_grant","description":"<b>no</b>"}"#,
         );
-        assert!(parse_token_response(&markup, 0)
-            .unwrap_err()
-            .presentation()
-            .what_happened
-            .contains("<b>no</b>"));
+        let error = parse_token_response(&markup, 0).unwrap_err();
+        assert!(
+            crate::pages::error_copy(&error, crate::pages::Console::Unknown)
+                .what_happened
+                .contains("<b>no</b>")
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ mod redirect;
 
 pub use callback::CallbackPage;
 pub use dashboard::DashboardPage;
-pub use errors::{ConfigErrorPage, ErrorPanel, NotFoundPage};
+pub use errors::{error_copy, ConfigErrorPage, Console, ErrorCopy, ErrorPanel, NotFoundPage};
 pub use home::HomePage;
 pub use hooks::use_auth;
 pub use login::LoginPage;

@@ -79,6 +79,9 @@ pub struct AuthStore {
     /// Sessions this tab has seen end. A late write of one of them to shared storage (a
     /// refresh that lost the race with a sign-out) is never taken for a new sign-in.
     ended_sessions: StoredValue<Vec<String>>,
+    /// The provider of the sign-in under way (or last tried), so an error page can send an
+    /// administrator to the right provider's console.
+    attempted_provider: StoredValue<Option<String>>,
 }
 
 /// How many ended session ids a tab remembers.
@@ -121,6 +124,7 @@ impl AuthStore {
             refresh_failures: StoredValue::new(0),
             epoch: StoredValue::new(0),
             ended_sessions: StoredValue::new(Vec::new()),
+            attempted_provider: StoredValue::new(None),
         };
         store.watch_wake_ups();
         store.watch_other_tabs();
@@ -159,6 +163,20 @@ impl AuthStore {
             _ => None,
         })?;
         self.config.provider(&id).cloned()
+    }
+
+    /// The provider an error is about, untracked: the session's, else the sign-in's tried.
+    pub fn failing_provider(&self) -> Option<ProviderConfig> {
+        self.session_provider().or_else(|| {
+            let id = self.attempted_provider.get_value()?;
+            self.config.provider(&id).cloned()
+        })
+    }
+
+    /// Remembers which provider a sign-in is for (see [`AuthStore::failing_provider`]).
+    pub(crate) fn attempting(&self, provider_id: &str) {
+        self.attempted_provider
+            .set_value(Some(provider_id.to_owned()));
     }
 
     /// The current session's id, tracked: changes only when a session starts or ends, not

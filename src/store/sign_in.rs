@@ -34,6 +34,7 @@ impl AuthStore {
             return; // a double click must not start a second transaction
         }
         self.state.set(AuthState::Redirecting);
+        self.attempting(provider_id);
         let store = self.clone();
         let provider_id = provider_id.to_owned();
         spawn_local(async move {
@@ -139,6 +140,9 @@ impl AuthStore {
         let params = parse_callback(query_string);
         // Taken out of storage before anything else: this transaction cannot be used twice.
         let transaction = params.state.as_deref().and_then(storage::take_transaction);
+        if let Some(transaction) = &transaction {
+            self.attempting(&transaction.provider_id);
+        }
         let authorized = check_callback(params, transaction, browser::now_ms())?;
         let transaction = authorized.transaction;
         let token_type = match self.config.provider(&transaction.provider_id) {

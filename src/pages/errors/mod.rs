@@ -1,3 +1,7 @@
+mod copy;
+
+pub use copy::{error_copy, Console, ErrorCopy};
+
 use super::Shell;
 use crate::config::ConfigError;
 use crate::error::AuthError;
@@ -9,7 +13,8 @@ use leptos_router::components::A;
 ///
 /// On a page of its own the panel's title is the page's `<h1>`; inside a panel, pass the
 /// `level` that fits the outline there (a panel under an `<h3>` takes `level=4`), and a
-/// `testid` of its own when the page can show more than one panel.
+/// `testid` of its own when the page can show more than one panel. Admin hints name the
+/// console of the provider the error is about (the store knows which), else a generic one.
 #[component]
 pub fn ErrorPanel(
     error: AuthError,
@@ -18,8 +23,13 @@ pub fn ErrorPanel(
     level: u8,
     #[prop(default = "auth-error")] testid: &'static str,
 ) -> impl IntoView {
-    let shown = error.presentation();
     let store = use_context::<AuthStore>();
+    let console = store
+        .as_ref()
+        .and_then(AuthStore::failing_provider)
+        .map(|provider| Console::of(&provider.kind))
+        .unwrap_or_default();
+    let shown = error_copy(&error, console);
     let fresh_sign_in = shown.offer_sign_in.then(|| {
         view! {
             <A
