@@ -167,22 +167,19 @@ pub fn take_notice() -> (Option<String>, Option<String>) {
     (notice, logout_state)
 }
 
-/// Calls `changed` when another tab changes the shared (localStorage) session: `None` when it
-/// signed out. Browsers fire `storage` events only in the *other* tabs, so there is no echo.
-pub fn on_shared_session_change(changed: impl Fn(Option<StoredSession>) + 'static) {
+/// Calls `changed` when another tab changes the shared (localStorage) session. The caller reads
+/// storage itself: by the time a throttled tab handles the event, its value may be stale.
+/// Browsers fire `storage` events only in the *other* tabs, so there is no echo.
+pub fn on_shared_session_change(changed: impl Fn() + 'static) {
     use wasm_bindgen::JsCast;
     let handle = leptos::prelude::window_event_listener_untyped("storage", move |event| {
         let Ok(event) = event.dyn_into::<web_sys::StorageEvent>() else {
             return;
         };
         // `key` is null when another tab cleared the whole storage.
-        if event.key().is_some_and(|key| key != SESSION_KEY) {
-            return;
+        if event.key().is_none_or(|key| key == SESSION_KEY) {
+            changed();
         }
-        let stored = event
-            .new_value()
-            .and_then(|json| serde_json::from_str(&json).ok());
-        changed(stored);
     });
     // The store lives as long as the page; so does this listener.
     std::mem::forget(handle);

@@ -55,22 +55,11 @@ pub(super) type RefreshWaiters = Option<Vec<oneshot::Sender<Result<(), AuthError
 impl AuthStore {
     /// Renews the tokens now. Any number of concurrent callers share one request.
     pub async fn refresh(&self) -> Result<(), AuthError> {
-        let waiting = self
-            .refresh_waiters
-            .try_update_value(|waiters| match waiters {
-                Some(list) => {
-                    let (sender, receiver) = oneshot::channel();
-                    list.push(sender);
-                    Some(receiver)
-                }
-                None => {
-                    *waiters = Some(Vec::new());
-                    None
-                }
-            });
-        if let Some(Some(receiver)) = waiting {
+        if let Some(receiver) = self.join_refresh_in_flight() {
             return receiver.await.unwrap_or(Err(AuthError::SessionExpired));
         }
+        // No await since the check above: this call is now the one in flight.
+        self.refresh_waiters.set_value(Some(Vec::new()));
         let result = if self.config.token_storage == TokenStorage::Local {
             // The token this tab wants replaced: while we wait for the lock, another tab may
             // replace it (and this tab may already have picked that up from a storage event).
@@ -95,17 +84,23 @@ impl AuthStore {
         result
     }
 
+    /// The outcome of the refresh in flight in this tab, if there is one.
+    fn join_refresh_in_flight(&self) -> Option<oneshot::Receiver<Result<(), AuthError>>> {
+        self.refresh_waiters
+            .try_update_value(|waiters| {
+                waiters.as_mut().map(|list| {
+                    let (sender, receiver) = oneshot::channel();
+                    list.push(sender);
+                    receiver
+                })
+            })
+            .flatten()
+    }
+
     /// Resolves once no refresh is in flight in this tab (at once if none is). Sign-out waits
     /// here so that a late refresh has dropped and revoked its tokens before the page leaves.
     pub(super) async fn refresh_settled(&self) {
-        let waiting = self.refresh_waiters.try_update_value(|waiters| {
-            waiters.as_mut().map(|list| {
-                let (sender, receiver) = oneshot::channel();
-                list.push(sender);
-                receiver
-            })
-        });
-        if let Some(Some(receiver)) = waiting {
+        if let Some(receiver) = self.join_refresh_in_flight() {
             let _ = receiver.await;
         }
     }
@@ -115,26 +110,21 @@ impl AuthStore {
     async fn refresh_shared(&self, stale: Option<AccessToken>) -> Result<(), AuthError> {
         let stale = stale.ok_or(AuthError::SessionExpired)?;
         let current = self.session().ok_or(AuthError::SessionExpired)?;
-        match storage::load_session(TokenStorage::Local) {
-            Some(stored) if stored.session_id != current.session_id => {
-                self.follow_shared(Some(stored));
-                Err(AuthError::SessionExpired)
+        let stored = match storage::load_session(TokenStorage::Local) {
+            Some(stored) if stored.session_id == current.session_id => stored,
+            // Signed out, or replaced by another sign-in: nothing of this session to renew.
+            other => {
+                self.follow_shared(other);
+                return Err(AuthError::SessionExpired);
             }
-            None => {
-                self.follow_shared(None);
-                Err(AuthError::SessionExpired)
+        };
+        if stored.tokens.access_token != stale && !stored.tokens.is_expired(browser::now_ms()) {
+            if current != stored {
+                self.adopt(stored, "renewed by another tab");
             }
-            Some(stored)
-                if stored.tokens.access_token != stale
-                    && !stored.tokens.is_expired(browser::now_ms()) =>
-            {
-                if current != stored {
-                    self.adopt(stored, "renewed by another tab");
-                }
-                Ok(())
-            }
-            Some(_) => self.refresh_at_provider().await,
+            return Ok(());
         }
+        self.refresh_at_provider().await
     }
 
     async fn refresh_at_provider(&self) -> Result<(), AuthError> {
@@ -191,7 +181,6 @@ impl AuthStore {
                     ));
                     return Err(error);
                 }
-                self.refresh_failures.set_value(0);
                 self.adopt(renewed, "renewed");
                 Ok(())
             }
@@ -220,7 +209,6 @@ impl AuthStore {
         // The tokens are unchanged but for the refresh token: a failed write only costs the
         // same refusal again after a reload.
         let _ = storage::save_session(self.config.token_storage, &session);
-        self.refresh_failures.set_value(0);
         self.adopt(
             session,
             "refused by the provider: the session ends when its token expires",
@@ -249,7 +237,8 @@ impl AuthStore {
         self.epoch() == epoch && shared_agrees
     }
 
-    /// Switches to renewed tokens (ours or another tab's) and plans the next renewal.
+    /// Switches to renewed tokens (ours or another tab's) and plans the next renewal; the
+    /// failure count (the backoff) starts over.
     pub(super) fn adopt(&self, session: Session, outcome: &str) {
         self.refresh_failures.set_value(0);
         self.state.set(AuthState::SignedIn(session));
@@ -385,9 +374,7 @@ impl AuthStore {
             return;
         }
         let store = self.clone();
-        // The event's value may be stale by the time this tab handles it (a throttled tab,
-        // several changes in a row): what counts is what storage holds now.
-        storage::on_shared_session_change(move |_| {
+        storage::on_shared_session_change(move || {
             store.follow_shared(storage::load_session(TokenStorage::Local))
         });
     }

@@ -18,7 +18,7 @@ use crate::provider::{
     cxone_tenant_config_url, cxone_user_url, discovery_url, ApiBaseUrl, CurrentUserUrl, Endpoints,
     UserSource,
 };
-use crate::return_to::safe_return_path;
+use crate::return_to::landing_path;
 use crate::token::{authorization_code_form, parse_token_response_for, TokenTypeRule};
 use crate::user::cxone_user_id;
 use leptos::prelude::*;
@@ -117,7 +117,7 @@ impl AuthStore {
         match self.exchange_code(&query_string).await {
             Ok(Exchanged::SignedIn { session, return_to }) => {
                 // Checked again where it is used: the transaction came from storage.
-                self.landing.set(Some(safe_return_path(Some(&return_to))));
+                self.landing.set(Some(landing_path(&return_to)));
                 self.start_session(session);
             }
             // Signed out (or signed in elsewhere) while the code was being exchanged: that
