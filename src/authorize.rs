@@ -1,6 +1,6 @@
 //! Step 1 of the flow: the login transaction and the authorization request URL.
 
-use crate::config::{ProviderConfig, ProviderKind};
+use crate::config::ProviderConfig;
 use crate::pkce::{self, RANDOM_BYTES};
 use crate::provider::Endpoints;
 use crate::query;
@@ -75,19 +75,16 @@ pub fn authorization_request(
         ("code_challenge_method", pkce::CHALLENGE_METHOD),
         ("state", &state),
     ];
-    // Genesys takes no `scope`: scopes are set on its OAuth client in the admin UI.
+    let rules = provider.kind.rules();
     let scope = provider.scopes.join(" ");
-    if !matches!(provider.kind, ProviderKind::Genesys { .. }) {
+    if rules.sends_scope() {
         params.push(("scope", &scope));
     }
     if let Some(nonce) = &nonce {
         params.push(("nonce", nonce));
     }
     // OIDC Core 11: a request for offline access (a refresh token) must ask for consent.
-    // Generic OpenID providers only: CXone's `prompt` takes `none` or `login` (its OpenAPI
-    // spec) and config validation keeps `offline_access` away from it anyway.
-    let generic_oidc = matches!(provider.kind, ProviderKind::Oidc { .. });
-    if generic_oidc
+    if rules.asks_consent_for_offline_access()
         && provider.requests_openid()
         && provider.scopes.iter().any(|s| s == "offline_access")
     {
@@ -119,7 +116,7 @@ pub fn redirect_uri_for(provider: &ProviderConfig, page_origin: &str) -> String 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::parse_config;
+    use crate::config::{parse_config, ProviderKind};
     use crate::provider::{genesys_endpoints, genesys_region, UserSource};
 
     fn sandbox_provider() -> ProviderConfig {

@@ -1,7 +1,6 @@
 //! Step 3: the token endpoint. Request bodies for both grants, and strict validation of what
 //! comes back before anything is stored.
 
-use crate::config::ProviderKind;
 use crate::error::{AuthError, Endpoint};
 use crate::query;
 use crate::reply::{HttpReply, Refusal};
@@ -25,16 +24,6 @@ pub enum TokenTypeRule {
     /// Genesys Cloud: none of its SDKs reads `token_type` and no captured PKCE token response
     /// shows one, so a missing (or null) one is taken as Bearer. Any other value is refused.
     BearerWhenMissing,
-}
-
-impl TokenTypeRule {
-    /// `BearerWhenMissing` for Genesys Cloud only; CXone and OpenID providers must say Bearer.
-    pub fn for_provider(kind: &ProviderKind) -> Self {
-        match kind {
-            ProviderKind::Genesys { .. } => TokenTypeRule::BearerWhenMissing,
-            ProviderKind::Cxone { .. } | ProviderKind::Oidc { .. } => TokenTypeRule::Required,
-        }
-    }
 }
 
 /// The tokens of one session.
@@ -533,31 +522,11 @@ mod tests {
             parse_token_response_for(&mac, 0, TokenTypeRule::BearerWhenMissing),
             Err(AuthError::MalformedResponse { .. })
         ));
-        // Every other provider must say Bearer.
-        for rule in [
-            TokenTypeRule::Required,
-            TokenTypeRule::for_provider(&ProviderKind::Cxone {
-                issuer: "https://c".into(),
-            }),
-            TokenTypeRule::for_provider(&ProviderKind::Oidc {
-                issuer: "https://o".into(),
-            }),
-        ] {
-            assert!(matches!(
-                parse_token_response_for(&reply, 0, rule),
-                Err(AuthError::MalformedResponse { .. })
-            ));
-        }
-        let region = crate::provider::genesys_region("mypurecloud.ie").unwrap();
-        let genesys_kind = ProviderKind::Genesys {
-            region: region.name,
-            domain: region.domain,
-            endpoints: crate::provider::genesys_endpoints(region, None, None),
-        };
-        assert_eq!(
-            TokenTypeRule::for_provider(&genesys_kind),
-            TokenTypeRule::BearerWhenMissing
-        );
+        // Every other provider must say Bearer (which kind gets which rule: provider/mod.rs).
+        assert!(matches!(
+            parse_token_response_for(&reply, 0, TokenTypeRule::Required),
+            Err(AuthError::MalformedResponse { .. })
+        ));
     }
 
     #[test]

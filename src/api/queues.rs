@@ -14,7 +14,7 @@
 //! `routing`); without it Genesys Cloud answers 403, which `ErrorPanel` explains.
 
 use crate::api::parse_api_json;
-use crate::config::{ProviderConfig, ProviderKind};
+use crate::config::ProviderConfig;
 use crate::error::{AuthError, Endpoint};
 use crate::reply::HttpReply;
 use crate::store::AuthStore;
@@ -73,7 +73,7 @@ pub fn my_queues_url(api_base: &str) -> String {
 /// Whether the provider has this API (Genesys Cloud only; CXone and generic OpenID providers
 /// have no routing queues of this shape). The view shows a note instead of calling.
 pub fn offered_by(provider: &ProviderConfig) -> bool {
-    matches!(provider.kind, ProviderKind::Genesys { .. })
+    provider.kind.rules().offers_routing_queues()
 }
 
 /// `GET /api/v2/routing/queues/me`, checked and typed.

@@ -58,8 +58,7 @@ impl ProviderConfig {
     /// The `openid` scope is requested: a nonce is sent and the ID token is checked. Genesys
     /// Cloud takes its scopes from the OAuth client, so it never gets one.
     pub fn requests_openid(&self) -> bool {
-        !matches!(self.kind, ProviderKind::Genesys { .. })
-            && self.scopes.iter().any(|s| s == "openid")
+        self.kind.rules().honours_openid_scope() && self.scopes.iter().any(|s| s == "openid")
     }
 }
 
@@ -81,11 +80,7 @@ pub enum ProviderKind {
 
 impl ProviderKind {
     pub fn display_name(&self) -> &'static str {
-        match self {
-            ProviderKind::Genesys { .. } => "Genesys Cloud",
-            ProviderKind::Cxone { .. } => "NICE CXone",
-            ProviderKind::Oidc { .. } => "OpenID Connect",
-        }
+        self.rules().display_name()
     }
 
     /// The region or issuer as shown to the user.

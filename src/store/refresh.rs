@@ -10,7 +10,7 @@ use crate::error::{AuthError, Endpoint, RefreshFailure};
 use crate::id_token::{decode_claims, validate_id_token, Expected};
 use crate::schedule;
 use crate::secret::AccessToken;
-use crate::token::{parse_token_response_for, refresh_form, TokenSet, TokenTypeRule};
+use crate::token::{parse_token_response_for, refresh_form, TokenSet};
 use futures_channel::oneshot;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -133,7 +133,7 @@ impl AuthStore {
         let (client_id, token_type) = self
             .config
             .provider(&session.provider_id)
-            .map(|p| (p.client_id.clone(), TokenTypeRule::for_provider(&p.kind)))
+            .map(|p| (p.client_id.clone(), p.kind.rules().token_type_rule()))
             .ok_or(AuthError::SessionExpired)?;
         let Some(refresh_token) = session.tokens.refresh_token.clone() else {
             // Nothing to renew with: the session lasts as long as its access token (the

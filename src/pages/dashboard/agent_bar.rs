@@ -1,6 +1,5 @@
 //! The banner: who is signed in, where, and the way out.
 
-use crate::config::ProviderKind;
 use crate::pages::use_auth;
 use crate::store::UserState;
 use crate::text::capitalise;
@@ -16,13 +15,7 @@ pub(super) fn AgentBar() -> impl IntoView {
     let provider_label = provider.as_ref().map(|p| p.label.clone());
     let (place_label, place) = provider
         .as_ref()
-        .map(|p| {
-            let label = match p.kind {
-                ProviderKind::Genesys { .. } => "Region",
-                ProviderKind::Cxone { .. } | ProviderKind::Oidc { .. } => "Sign-in server",
-            };
-            (label, p.kind.region())
-        })
+        .map(|p| (p.kind.rules().location_label(), p.kind.region()))
         .unwrap_or(("Region", String::new()));
     let user = store.user;
     let identity = move || match user.get() {
