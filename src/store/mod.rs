@@ -15,10 +15,12 @@ use leptos::prelude::*;
 use std::sync::Arc;
 
 mod api;
+mod other_tabs;
 mod refresh;
 mod revoke;
 mod sign_in;
 mod sign_out;
+mod timers;
 
 pub use crate::browser::storage::StoredSession as Session;
 use refresh::RefreshWaiters;
