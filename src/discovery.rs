@@ -64,7 +64,9 @@ pub fn endpoints_from_discovery(
     };
     if !supports(&document.response_types_supported, "code") {
         return Err(failed(
-            "the provider does not list the authorization code flow (response_types_supported lacks \"code\")".into(),
+            "the provider does not list the authorization code flow (response_types_supported \
+                lacks \"code\")"
+                .into(),
         ));
     }
     if !supports(&document.code_challenge_methods_supported, "S256") {

@@ -46,7 +46,8 @@ fn check_refreshed_id_token(
 
 /// The login page's notice when a session that could not be renewed runs out.
 pub(super) const SESSION_TIME_UP: &str =
-    "Your session reached the end of its time and this provider cannot renew it. Please sign in again.";
+    "Your session reached the end of its time and this provider cannot renew it. Please sign in \
+        again.";
 
 pub(super) type RefreshWaiters = Option<Vec<oneshot::Sender<Result<(), AuthError>>>>;
 

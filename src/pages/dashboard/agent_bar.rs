@@ -30,7 +30,9 @@ pub(super) fn AgentBar() -> impl IntoView {
         UserState::Idle | UserState::Loading => view! {
             <div class="agent">
                 <span class="avatar avatar-pending" aria-hidden="true"></span>
-                <p class="hint" role="status" data-testid="user-loading">"Loading your profile…"</p>
+                <p class="hint" role="status" data-testid="user-loading">
+                    "Loading your profile…"
+                </p>
             </div>
         }
         .into_any(),
