@@ -132,23 +132,25 @@ mod tests {
 
     #[test]
     fn state_problems_come_first() {
-        assert_eq!(
-            check("?code=abc", Some(transaction())).unwrap_err(),
-            AuthError::MissingState
-        );
-        assert_eq!(
-            check("?code=abc&state=s1", None).unwrap_err(),
-            AuthError::UnknownTransaction
-        );
-        assert_eq!(
-            check("?code=abc&state=other", Some(transaction())).unwrap_err(),
-            AuthError::UnknownTransaction
-        );
-        // Even an error response is not believed without a matching state.
-        assert_eq!(
-            check("?error=access_denied&state=forged", None).unwrap_err(),
-            AuthError::UnknownTransaction
-        );
+        let cases = [
+            ("?code=abc", true, AuthError::MissingState),
+            ("?code=abc&state=s1", false, AuthError::UnknownTransaction),
+            ("?code=abc&state=other", true, AuthError::UnknownTransaction),
+            // Even an error response is not believed without a matching state.
+            (
+                "?error=access_denied&state=forged",
+                false,
+                AuthError::UnknownTransaction,
+            ),
+        ];
+        for (query_string, started, expected) in cases {
+            let tx = started.then(transaction);
+            assert_eq!(
+                check(query_string, tx).unwrap_err(),
+                expected,
+                "{query_string}"
+            );
+        }
     }
 
     #[test]

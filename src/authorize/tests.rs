@@ -55,6 +55,32 @@ fn randomness() -> LoginRandomness {
     }
 }
 
+/// The authorization request for `(provider, endpoints)` from the local demo's callback.
+fn request_for((provider, endpoints): (ProviderConfig, Endpoints)) -> AuthorizationRequest {
+    authorization_request(
+        &provider,
+        &endpoints,
+        "http://127.0.0.1:8080/callback",
+        None,
+        &randomness(),
+        1_000,
+    )
+}
+
+/// The transaction a Genesys sign-in started at `now` stores.
+fn genesys_transaction(return_to: Option<&str>, now: u64) -> LoginTransaction {
+    let (provider, endpoints) = genesys();
+    authorization_request(
+        &provider,
+        &endpoints,
+        "http://x/callback",
+        return_to,
+        &randomness(),
+        now,
+    )
+    .transaction
+}
+
 /// The query pairs of the authorize URL for `provider`, with fixed randomness.
 fn authorize_pairs(provider: &ProviderConfig, endpoints: &Endpoints) -> Vec<(String, String)> {
     let request = authorization_request(
@@ -70,15 +96,7 @@ fn authorize_pairs(provider: &ProviderConfig, endpoints: &Endpoints) -> Vec<(Str
 
 #[test]
 fn genesys_authorize_url_carries_exactly_the_pkce_parameters() {
-    let (provider, endpoints) = genesys();
-    let request = authorization_request(
-        &provider,
-        &endpoints,
-        "http://127.0.0.1:8080/callback",
-        None,
-        &randomness(),
-        1_000,
-    );
+    let request = request_for(genesys());
     let (base, query_string) = request.url.split_once('?').unwrap();
     assert_eq!(base, "http://127.0.0.1:9090/oauth/authorize");
     let pairs = query::parse(query_string);
@@ -114,15 +132,7 @@ fn genesys_authorize_url_carries_exactly_the_pkce_parameters() {
 
 #[test]
 fn openid_providers_get_scope_and_a_nonce() {
-    let (provider, endpoints) = cxone();
-    let request = authorization_request(
-        &provider,
-        &endpoints,
-        "http://127.0.0.1:8080/callback",
-        None,
-        &randomness(),
-        1_000,
-    );
+    let request = request_for(cxone());
     let (base, query_string) = request.url.split_once('?').unwrap();
     assert_eq!(base, "http://127.0.0.1:9091/auth/authorize");
     let pairs = query::parse(query_string);
@@ -149,16 +159,7 @@ fn offline_access_asks_for_consent() {
 
 #[test]
 fn transaction_records_where_the_code_may_go() {
-    let (provider, endpoints) = genesys();
-    let tx = authorization_request(
-        &provider,
-        &endpoints,
-        "http://x/callback",
-        Some("//evil"),
-        &randomness(),
-        5,
-    )
-    .transaction;
+    let tx = genesys_transaction(Some("//evil"), 5);
     assert_eq!(tx.endpoints.token, "http://127.0.0.1:9090/oauth/token");
     assert_eq!(tx.endpoints.issuer, "http://127.0.0.1:9090");
     assert_eq!(tx.provider_id, "sandbox-genesys");
@@ -172,16 +173,7 @@ fn transaction_records_where_the_code_may_go() {
 /// read or tamper with it still work.
 #[test]
 fn stored_transaction_json_keeps_plain_strings() {
-    let (provider, endpoints) = genesys();
-    let tx = authorization_request(
-        &provider,
-        &endpoints,
-        "http://x/callback",
-        None,
-        &randomness(),
-        5,
-    )
-    .transaction;
+    let tx = genesys_transaction(None, 5);
     let json: serde_json::Value = serde_json::to_value(&tx).unwrap();
     assert_eq!(json["verifier"], tx.verifier.expose());
     assert_eq!(json["return_to"], tx.return_to.as_str());
@@ -208,16 +200,7 @@ fn stored_transaction_json_keeps_plain_strings() {
 
 #[test]
 fn transaction_expires_after_ten_minutes() {
-    let (provider, endpoints) = genesys();
-    let tx = authorization_request(
-        &provider,
-        &endpoints,
-        "http://x/callback",
-        None,
-        &randomness(),
-        1_000_000,
-    )
-    .transaction;
+    let tx = genesys_transaction(None, 1_000_000);
     assert!(!tx.is_expired(1_000_000));
     assert!(!tx.is_expired(1_000_000 + TRANSACTION_TTL_MS));
     assert!(tx.is_expired(1_000_000 + TRANSACTION_TTL_MS + 1));
@@ -254,17 +237,8 @@ fn cxone_never_gets_prompt_consent() {
 #[test]
 fn transaction_ttl_is_ten_minutes_each_way() {
     assert_eq!(TRANSACTION_TTL_MS, 600_000);
-    let (provider, endpoints) = genesys();
     let created = 1_000_000;
-    let tx = authorization_request(
-        &provider,
-        &endpoints,
-        "http://x/callback",
-        None,
-        &randomness(),
-        created,
-    )
-    .transaction;
+    let tx = genesys_transaction(None, created);
     // A clock that has gone back by up to the TTL is tolerated, not further.
     assert!(!tx.is_expired(created - TRANSACTION_TTL_MS));
     assert!(tx.is_expired(created - TRANSACTION_TTL_MS - 1));

@@ -23,13 +23,7 @@ pub struct ErrorCopy {
 impl ErrorCopy {
     /// A passing problem the agent can act on: a fresh sign-in is offered.
     fn retry(title: &str, what_happened: impl Into<String>, what_to_do: &str) -> Self {
-        Self {
-            title: title.into(),
-            what_happened: what_happened.into(),
-            what_to_do: what_to_do.into(),
-            offer_sign_in: true,
-            configuration_problem: false,
-        }
+        Self::new(title, what_happened.into(), what_to_do.into(), true, false)
     }
 
     /// A setting an administrator has to change (a fresh sign-in is still offered).
@@ -38,13 +32,7 @@ impl ErrorCopy {
         what_happened: impl Into<String>,
         what_to_do: impl Into<String>,
     ) -> Self {
-        Self {
-            title: title.into(),
-            what_happened: what_happened.into(),
-            what_to_do: what_to_do.into(),
-            offer_sign_in: true,
-            configuration_problem: true,
-        }
+        Self::new(title, what_happened.into(), what_to_do.into(), true, true)
     }
 
     /// Signed in, but this request failed: signing in again would not help.
@@ -53,12 +41,22 @@ impl ErrorCopy {
         what_happened: impl Into<String>,
         what_to_do: impl Into<String>,
     ) -> Self {
+        Self::new(title, what_happened.into(), what_to_do.into(), false, false)
+    }
+
+    fn new(
+        title: &str,
+        what_happened: String,
+        what_to_do: String,
+        offer_sign_in: bool,
+        configuration_problem: bool,
+    ) -> Self {
         Self {
             title: title.into(),
-            what_happened: what_happened.into(),
-            what_to_do: what_to_do.into(),
-            offer_sign_in: false,
-            configuration_problem: false,
+            what_happened,
+            what_to_do,
+            offer_sign_in,
+            configuration_problem,
         }
     }
 }
