@@ -113,6 +113,13 @@ mod tests {
         }
     }
 
+    fn access_denied(description: &str) -> AuthError {
+        AuthError::AuthorizationDenied {
+            error: "access_denied".into(),
+            description: Some(description.into()),
+        }
+    }
+
     fn check(
         query_string: &str,
         tx: Option<LoginTransaction>,
@@ -197,13 +204,7 @@ mod tests {
             Some(transaction()),
         )
         .unwrap_err();
-        assert_eq!(
-            error,
-            AuthError::AuthorizationDenied {
-                error: "access_denied".into(),
-                description: Some("<script>x</script>".into())
-            }
-        );
+        assert_eq!(error, access_denied("<script>x</script>"));
     }
 
     #[test]
@@ -232,14 +233,7 @@ mod tests {
                 Some(transaction()),
             )
             .unwrap_err();
-            assert_eq!(
-                error,
-                AuthError::AuthorizationDenied {
-                    error: "access_denied".into(),
-                    description: Some("Nope <i>".into())
-                },
-                "{name}"
-            );
+            assert_eq!(error, access_denied("Nope <i>"), "{name}");
         }
     }
 
