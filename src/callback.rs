@@ -175,9 +175,10 @@ mod tests {
             Some(transaction()),
         )
         .unwrap_err();
-        assert!(
-            matches!(wrong, AuthError::IssuerMismatch { received: Some(ref r), .. } if r == "https://evil.example")
-        );
+        assert!(matches!(
+            wrong,
+            AuthError::IssuerMismatch { received: Some(ref r), .. } if r == "https://evil.example"
+        ));
         let wrong_with_error = check(
             "?error=access_denied&state=s1&iss=https://evil",
             Some(transaction()),

@@ -6,8 +6,9 @@ use crate::provider::{genesys_endpoints, genesys_region, UserSource};
 
 fn sandbox_provider() -> ProviderConfig {
     parse_config(
-        r#"{"providers":[{"id":"sandbox-genesys","label":"Sandbox","kind":"genesys","region":"mypurecloud.com",
-            "client_id":"App Name@Vendor","login_base":"http://127.0.0.1:9090","api_base":"http://127.0.0.1:9090"}]}"#,
+        r#"{"providers":[{"id":"sandbox-genesys","label":"Sandbox","kind":"genesys",
+            "region":"mypurecloud.com","client_id":"App Name@Vendor",
+            "login_base":"http://127.0.0.1:9090","api_base":"http://127.0.0.1:9090"}]}"#,
     )
     .unwrap()
     .providers
@@ -26,7 +27,8 @@ fn genesys() -> (ProviderConfig, Endpoints) {
 
 fn cxone() -> (ProviderConfig, Endpoints) {
     let provider = parse_config(
-        r#"{"providers":[{"id":"cx","label":"CXone","kind":"cxone","issuer":"http://127.0.0.1:9091","client_id":"pkce-desk demo@Sandbox"}]}"#,
+        r#"{"providers":[{"id":"cx","label":"CXone","kind":"cxone",
+            "issuer":"http://127.0.0.1:9091","client_id":"pkce-desk demo@Sandbox"}]}"#,
     )
     .unwrap()
     .providers

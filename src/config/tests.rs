@@ -32,7 +32,8 @@ fn parses_the_documented_example() {
 
 #[test]
 fn storage_defaults_to_session_and_accepts_the_three_policies() {
-    let minimal = r#"{"providers":[{"id":"g","label":"G","kind":"genesys","region":"eu_west_1","client_id":"c"}]}"#;
+    let minimal = r#"{"providers":[{"id":"g","label":"G","kind":"genesys","region":"eu_west_1",
+        "client_id":"c"}]}"#;
     assert_eq!(
         parse_config(minimal).unwrap().token_storage,
         TokenStorage::Session
@@ -88,8 +89,10 @@ fn cxone_and_oidc_providers() {
     let json = r#"{"providers":[
         {"id":"cx","label":"CXone","kind":"cxone","client_id":"App Name@Vendor"},
         {"id":"cx-eu","label":"CXone EU","kind":"cxone","environment":"eu","client_id":"c"},
-        {"id":"cx-local","label":"CXone sandbox","kind":"cxone","issuer":"http://127.0.0.1:9091","client_id":"c"},
-        {"id":"kc","label":"Keycloak","kind":"oidc","issuer":"https://sso.example.com/realms/desk","client_id":"desk","scopes":["openid","offline_access"]}]}"#;
+        {"id":"cx-local","label":"CXone sandbox","kind":"cxone","issuer":"http://127.0.0.1:9091",
+            "client_id":"c"},
+        {"id":"kc","label":"Keycloak","kind":"oidc","issuer":"https://sso.example.com/realms/desk",
+            "client_id":"desk","scopes":["openid","offline_access"]}]}"#;
     let config = parse_config(json).unwrap();
     assert_eq!(
         config.providers[0].kind,
@@ -118,16 +121,20 @@ fn cxone_and_oidc_providers() {
         error_of(no_issuer).location,
         "config.json: providers[0].issuer"
     );
-    let no_openid = r#"{"providers":[{"id":"o","label":"O","kind":"oidc","issuer":"https://o","client_id":"c","scopes":["profile"]}]}"#;
+    let no_openid = r#"{"providers":[{"id":"o","label":"O","kind":"oidc","issuer":"https://o",
+        "client_id":"c","scopes":["profile"]}]}"#;
     assert_eq!(
         error_of(no_openid).location,
         "config.json: providers[0].scopes"
     );
-    let clear = r#"{"providers":[{"id":"o","label":"O","kind":"oidc","issuer":"http://sso.example.com","client_id":"c"}]}"#;
+    let clear = r#"{"providers":[{"id":"o","label":"O","kind":"oidc",
+        "issuer":"http://sso.example.com","client_id":"c"}]}"#;
     assert!(error_of(clear).problem.contains("https"));
-    let bad_env = r#"{"providers":[{"id":"o","label":"O","kind":"cxone","environment":"mars","client_id":"c"}]}"#;
+    let bad_env = r#"{"providers":[{"id":"o","label":"O","kind":"cxone","environment":"mars",
+        "client_id":"c"}]}"#;
     assert!(error_of(bad_env).problem.contains("fedramp"));
-    let base = r#"{"providers":[{"id":"o","label":"O","kind":"cxone","login_base":"https://x","client_id":"c"}]}"#;
+    let base = r#"{"providers":[{"id":"o","label":"O","kind":"cxone","login_base":"https://x",
+        "client_id":"c"}]}"#;
     assert_eq!(
         error_of(base).location,
         "config.json: providers[0].login_base"
@@ -145,7 +152,8 @@ fn each_kind_refuses_the_fields_of_another_kind() {
         ("oidc", r#""issuer":"https://o.example""#, "region"),
     ] {
         let json = format!(
-            r#"{{"providers":[{{"id":"p","label":"P","kind":"{kind}","client_id":"c",{own},"{foreign}":"x"}}]}}"#
+            r#"{{"providers":[{{"id":"p","label":"P","kind":"{kind}","client_id":"c",{own},
+                "{foreign}":"x"}}]}}"#
         );
         let error = error_of(&json);
         assert_eq!(error.location, "config.json", "{kind} + {foreign}");
@@ -162,7 +170,8 @@ fn each_kind_refuses_the_fields_of_another_kind() {
 fn an_unknown_kind_is_named_whatever_else_the_entry_holds() {
     for kind in [r#""okta""#, r#""Genesys""#] {
         let json = format!(
-            r#"{{"providers":[{{"id":"o","label":"O","kind":{kind},"client_id":"c","region":"x"}}]}}"#
+            r#"{{"providers":[{{"id":"o","label":"O","kind":{kind},"client_id":"c",
+                "region":"x"}}]}}"#
         );
         let error = error_of(&json);
         assert_eq!(error.location, "config.json: providers[0].kind", "{kind}");
@@ -171,8 +180,9 @@ fn an_unknown_kind_is_named_whatever_else_the_entry_holds() {
 
 #[test]
 fn rejects_duplicate_ids() {
-    let twice = r#"{"providers":[{"id":"g","label":"G","kind":"genesys","region":"mypurecloud.ie","client_id":"c"},
-                                  {"id":"g","label":"H","kind":"genesys","region":"mypurecloud.de","client_id":"d"}]}"#;
+    let twice = r#"{"providers":[
+        {"id":"g","label":"G","kind":"genesys","region":"mypurecloud.ie","client_id":"c"},
+        {"id":"g","label":"H","kind":"genesys","region":"mypurecloud.de","client_id":"d"}]}"#;
     assert_eq!(error_of(twice).location, "config.json: providers[1].id");
 }
 
@@ -275,7 +285,8 @@ fn base_urls_lose_their_trailing_slashes_only() {
 
 fn oidc_provider(id: &str, scopes: &str) -> String {
     format!(
-        r#"{{"providers":[{{"id":"{id}","label":"O","kind":"oidc","issuer":"https://o.example","client_id":"c","scopes":{scopes}}}]}}"#
+        r#"{{"providers":[{{"id":"{id}","label":"O","kind":"oidc","issuer":"https://o.example",
+            "client_id":"c","scopes":{scopes}}}]}}"#
     )
 }
 
@@ -321,7 +332,8 @@ fn errors_and_kinds_read_well() {
     let oidc = parse_config(&oidc_provider("o", r#"["openid"]"#)).unwrap();
     assert_eq!(oidc.providers[0].kind.display_name(), "OpenID Connect");
     let cxone = parse_config(
-        r#"{"providers":[{"id":"c","label":"C","kind":"cxone","issuer":"https://cxone.niceincontact.com","client_id":"c"}]}"#,
+        r#"{"providers":[{"id":"c","label":"C","kind":"cxone",
+            "issuer":"https://cxone.niceincontact.com","client_id":"c"}]}"#,
     )
     .unwrap();
     assert_eq!(cxone.providers[0].kind.display_name(), "NICE CXone");

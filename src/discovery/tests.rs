@@ -103,9 +103,12 @@ fn endpoints_must_be_https_and_present() {
 
 #[test]
 fn reads_rfc9207_and_revocation_for_generic_providers() {
-    let body = r#"{"issuer":"http://127.0.0.1:9192","authorization_endpoint":"http://127.0.0.1:9192/auth",
-        "token_endpoint":"http://127.0.0.1:9192/token","userinfo_endpoint":"http://127.0.0.1:9192/me",
-        "revocation_endpoint":"http://127.0.0.1:9192/token/revocation","end_session_endpoint":"http://127.0.0.1:9192/session/end",
+    let body = r#"{"issuer":"http://127.0.0.1:9192",
+        "authorization_endpoint":"http://127.0.0.1:9192/auth",
+        "token_endpoint":"http://127.0.0.1:9192/token",
+        "userinfo_endpoint":"http://127.0.0.1:9192/me",
+        "revocation_endpoint":"http://127.0.0.1:9192/token/revocation",
+        "end_session_endpoint":"http://127.0.0.1:9192/session/end",
         "response_types_supported":["code","none"],"code_challenge_methods_supported":["S256"],
         "authorization_response_iss_parameter_supported":true}"#;
     let endpoints = endpoints_from_discovery(
@@ -189,7 +192,11 @@ fn broken_documents_are_typed_errors() {
 fn cxone_api_base_falls_back_to_area_and_domain() {
     let base = |body: &str| cxone_api_base(&document(body));
     assert_eq!(
-        base(r#"{"area":"na1","domain":"niceincontact.com","api_endpoint":"https://api-na1.niceincontact.com"}"#).unwrap(),
+        base(
+            r#"{"area":"na1","domain":"niceincontact.com",
+            "api_endpoint":"https://api-na1.niceincontact.com"}"#
+        )
+        .unwrap(),
         "https://api-na1.niceincontact.com"
     );
     assert_eq!(

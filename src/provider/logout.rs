@@ -177,7 +177,10 @@ mod tests {
         );
         assert_eq!(
             request.url,
-            "https://login.mypurecloud.ie/logout?client_id=pkce-desk&redirect_uri=https%3A%2F%2Fd%2Flogin"
+            concat!(
+                "https://login.mypurecloud.ie/logout",
+                "?client_id=pkce-desk&redirect_uri=https%3A%2F%2Fd%2Flogin"
+            )
         );
         assert_eq!(request.expected_state, None);
     }

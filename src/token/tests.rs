@@ -18,7 +18,11 @@ fn parse(body: &str) -> Result<TokenSet, AuthError> {
 
 #[test]
 fn accepts_a_genesys_shaped_response() {
-    let tokens = parse(r#"{"access_token":"at","token_type":"bearer","expires_in":86399,"refresh_token":"rt","extra":{"x":1}}"#).unwrap();
+    let tokens = parse(
+        r#"{"access_token":"at","token_type":"bearer","expires_in":86399,
+        "refresh_token":"rt","extra":{"x":1}}"#,
+    )
+    .unwrap();
     assert_eq!(tokens.access_token.expose(), "at");
     assert_eq!(tokens.refresh_token.unwrap().expose(), "rt");
     assert_eq!(tokens.expires_at_ms, Some(1_000_000 + 86_399_000));
@@ -219,7 +223,13 @@ fn canary_tokens_never_reach_error_text() {
         assert!(!crate::secret::shows_part_of(&shown, CANARY, 8), "{shown}");
     }
     let tokens = parse_token_response(
-        &json_reply(200, &format!(r#"{{"access_token":"{CANARY}","token_type":"bearer","refresh_token":"{CANARY}-r","id_token":"{CANARY}-i"}}"#)),
+        &json_reply(
+            200,
+            &format!(
+                r#"{{"access_token":"{CANARY}","token_type":"bearer",
+            "refresh_token":"{CANARY}-r","id_token":"{CANARY}-i"}}"#
+            ),
+        ),
         0,
     )
     .unwrap();
@@ -243,11 +253,16 @@ fn stored_tokens_keep_plain_strings() {
     };
     assert_eq!(
         serde_json::to_string(&tokens).unwrap(),
-        r#"{"access_token":"a","refresh_token":"r","id_token":null,"scope":null,"issued_at_ms":1,"expires_at_ms":2}"#
+        concat!(
+            r#"{"access_token":"a","refresh_token":"r","id_token":null,"scope":null,"#,
+            r#""issued_at_ms":1,"expires_at_ms":2}"#
+        )
     );
     assert_eq!(
         format!("{tokens:?}"),
-        "TokenSet { access_token: AccessToken([redacted]), refresh_token: Some(RefreshToken([redacted])), id_token: None, scope: None, issued_at_ms: 1, expires_at_ms: Some(2) }"
+        "TokenSet { access_token: AccessToken([redacted]), \
+         refresh_token: Some(RefreshToken([redacted])), id_token: None, scope: None, \
+         issued_at_ms: 1, expires_at_ms: Some(2) }"
     );
 }
 
@@ -261,7 +276,10 @@ fn form_bodies_are_encoded_and_never_printable() {
     );
     assert_eq!(
         body.expose(),
-        "grant_type=authorization_code&code=c%2Bd&code_verifier=v&client_id=App%20Name%40Vendor&redirect_uri=http%3A%2F%2Fa%2Fcallback"
+        concat!(
+            "grant_type=authorization_code&code=c%2Bd&code_verifier=v",
+            "&client_id=App%20Name%40Vendor&redirect_uri=http%3A%2F%2Fa%2Fcallback"
+        )
     );
     assert!(!format!("{body:?}").contains("code_verifier"));
     assert_eq!(

@@ -17,9 +17,11 @@ fn reply(status: u16, body: &str) -> HttpReply {
 fn reads_a_genesys_user_with_expansions() {
     let user = parse_genesys_user(&reply(
         200,
-        r#"{"id":"u1","name":"Ada Lovelace","email":"ada@example.com","title":"Senior Agent","department":"Customer Care",
-            "username":"ada@example.com","division":{"id":"d","name":"Home"},"organization":{"id":"o","name":"Sandbox Contact Center"},
-            "presence":{"presenceDefinition":{"id":"p","systemPresence":"Available"}},"routingStatus":{"status":"IDLE"}}"#,
+        r#"{"id":"u1","name":"Ada Lovelace","email":"ada@example.com","title":"Senior Agent",
+            "department":"Customer Care","username":"ada@example.com","division":{"id":"d",
+            "name":"Home"},"organization":{"id":"o","name":"Sandbox Contact Center"},
+            "presence":{"presenceDefinition":{"id":"p","systemPresence":"Available"}},
+            "routingStatus":{"status":"IDLE"}}"#,
     ))
     .unwrap();
     assert_eq!(user.display_name, "Ada Lovelace");
@@ -54,9 +56,13 @@ fn falls_back_when_optional_fields_are_missing() {
 fn reads_a_cxone_user_in_the_sdk_model() {
     // The fields of NICE's CXoneUserDetails; teamId and roleUUID are ids only.
     let user = parse_cxone_user(
-        &reply(200, r#"{"user":{"id":"11ec-u-9","userName":"ada@example.com","firstName":"Ada","lastName":"Lovelace",
-            "displayName":"","fullName":"Ada Lovelace","emailAddress":"ada@example.com","status":"Active",
-            "teamId":"11ec-t-1","roleUUID":"11ec-r-1","timeZone":"Europe/London","type":"Agent","billable":"true"}}"#),
+        &reply(
+            200,
+            r#"{"user":{"id":"11ec-u-9","userName":"ada@example.com","firstName":"Ada",
+            "lastName":"Lovelace","displayName":"","fullName":"Ada Lovelace",
+            "emailAddress":"ada@example.com","status":"Active","teamId":"11ec-t-1",
+            "roleUUID":"11ec-r-1","timeZone":"Europe/London","type":"Agent","billable":"true"}}"#,
+        ),
         Some("Sandbox Contact Center"),
     )
     .unwrap();
@@ -89,7 +95,8 @@ fn reads_a_cxone_user_in_the_sdk_model() {
 
 #[test]
 fn reads_userinfo_and_checks_its_subject() {
-    let body = r#"{"sub":"s-1","name":"Ada Lovelace","email":"ada@example.com","preferred_username":"ada"}"#;
+    let body = r#"{"sub":"s-1","name":"Ada Lovelace","email":"ada@example.com",
+        "preferred_username":"ada"}"#;
     let user = parse_userinfo(&reply(200, body), Some("s-1")).unwrap();
     assert_eq!(user.display_name, "Ada Lovelace");
     assert_eq!(user.username.as_deref(), Some("ada"));
@@ -217,7 +224,10 @@ fn cxone_user_id_comes_from_user_id_else_the_subject() {
 fn genesys_expand_is_sent_once_per_value() {
     assert_eq!(
         genesys_me_url("https://api.mypurecloud.ie/api/v2/users/me"),
-        "https://api.mypurecloud.ie/api/v2/users/me?expand=presence&expand=routingStatus&expand=organization"
+        concat!(
+            "https://api.mypurecloud.ie/api/v2/users/me",
+            "?expand=presence&expand=routingStatus&expand=organization"
+        )
     );
 }
 
@@ -245,7 +255,8 @@ fn cxone_and_userinfo_profiles_keep_every_field() {
             ..Default::default()
         }
     );
-    let body = r#"{"sub":"s-1","name":"Ada Lovelace","email":"ada@example.com","preferred_username":"ada"}"#;
+    let body = r#"{"sub":"s-1","name":"Ada Lovelace","email":"ada@example.com",
+        "preferred_username":"ada"}"#;
     assert_eq!(
         parse_userinfo(&reply(200, body), Some("s-1")).unwrap(),
         UserProfile {
