@@ -53,6 +53,10 @@ pub struct Shared {
     pub started: SystemTime,
     /// The cxone flavor's issuer and signing key (unused by the genesys flavor).
     pub cxone: cxone::Cxone,
+    /// The genesys flavor's notification channels, sockets and agent states.
+    pub genesys_live: genesys::notifications::Hub,
+    /// The cxone flavor's agent sessions and agent states.
+    pub cxone_live: cxone::sessions::Sessions,
     store: Mutex<Store>,
     controls: Mutex<Controls>,
 }
@@ -64,6 +68,26 @@ impl Shared {
         self.store
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The live layer's gauges for GET /__sandbox/stats (not counters: `reset` leaves them).
+    pub fn live_gauges(&self) -> [(&'static str, usize); 2] {
+        [
+            ("sockets_open", self.genesys_live.sockets_open()),
+            ("agent_sessions_live", self.cxone_live.live_sessions()),
+        ]
+    }
+
+    /// `reset`: every agent back to its initial state (channels and sessions are kept,
+    /// like tokens).
+    pub fn reset_agents(&self) {
+        self.genesys_live.reset_agents();
+        self.cxone_live.reset_agents();
+    }
+
+    /// Sockets re-read the heartbeat settings at once.
+    pub fn live_settings_changed(&self) {
+        self.genesys_live.wake_all();
     }
 
     /// Failure rules, counters and run-time settings; same reasoning as `store`.
@@ -83,19 +107,27 @@ pub fn app(config: SandboxConfig) -> Router {
         config::Flavor::Genesys => (genesys::routes(), Store::new()),
         config::Flavor::Cxone => (cxone::routes(), cxone.store()),
     };
+    let started = SystemTime::now();
     let state: AppState = Arc::new(Shared {
         allowed_origins: config.allowed_origins(),
         controls: Mutex::new(Controls::new(&config)),
         config,
-        started: SystemTime::now(),
+        started,
         cxone,
+        genesys_live: genesys::notifications::Hub::new(started),
+        cxone_live: cxone::sessions::Sessions::new(started),
         store: Mutex::new(store),
     });
     let test_controls = state.config.test_controls;
     let mut router = routes.route("/health", get(health));
     // Without the flag these paths do not exist: the flavor's fallback answers 404.
     if test_controls {
-        router = router.merge(controls::routes::routes());
+        router = router
+            .merge(controls::routes::routes())
+            .merge(match state.config.flavor {
+                config::Flavor::Genesys => genesys::controls::routes(),
+                config::Flavor::Cxone => cxone::controls::routes(),
+            });
     }
     let mut router = router.layer(axum::middleware::from_fn_with_state(
         state.clone(),
