@@ -123,7 +123,20 @@ impl AgentState {
         }
     }
 
-    /// The `presence` of /users/me?expand=presence and of a UserPresence.
+    /// The `presence` of /users/me?expand=presence (the contract fixture's fields).
+    pub fn me_presence_json(&self) -> Value {
+        json!({
+            "source": "PURECLOUD",
+            "primary": true,
+            "presenceDefinition": {
+                "id": self.presence.id,
+                "systemPresence": self.presence.legacy,
+            },
+            "modifiedDate": iso8601(self.presence_modified),
+        })
+    }
+
+    /// A UserPresence (PATCH and GET …/presences/purecloud).
     pub fn presence_json(&self, user_id: &str) -> Value {
         json!({
             "source": "PURECLOUD",

@@ -37,7 +37,7 @@ pub async fn me(
     // The current state, as presence changes and the test controls left it.
     let agent = state.genesys_live.agent_state(user.id);
     if expand.contains("presence") {
-        body["presence"] = agent.presence_json(user.id);
+        body["presence"] = agent.me_presence_json();
     }
     if expand.contains("routingStatus") {
         body["routingStatus"] = agent.routing_json(user.id);
