@@ -490,8 +490,29 @@ async fn remote_end_push_and_a_second_session() {
         .await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 
-    // A new session ends the previous one.
+    // A new session ends the previous one, whose held poll learns of it at once.
+    let held = {
+        let http = sb.http.clone();
+        let url = sb.url(&format!(
+            "{BASE}/agent-sessions/{first}/get-next-event?timeout=30"
+        ));
+        let token = token.clone();
+        tokio::spawn(async move {
+            http.get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
     let second = sb.start_session(&token).await;
+    let status = tokio::time::timeout(Duration::from_secs(5), held)
+        .await
+        .expect("the held poll answered")
+        .unwrap();
+    assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(sb.poll(&token, &first, 5).await.0, StatusCode::CONFLICT);
     sb.events(&token, &second).await;
 

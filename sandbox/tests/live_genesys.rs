@@ -325,6 +325,10 @@ async fn the_21st_channel_evicts_the_least_recently_used_unconnected_one() {
         channels.push(sb.channel(&token).await);
     }
     let _connected = connect(&channels[0]).await;
+    // Used since, so the connected one is the least recently used of all.
+    for channel in &channels[1..] {
+        assert_eq!(sb.head_channel(&token, channel).await, StatusCode::OK);
+    }
     sb.channel(&token).await;
     assert_eq!(sb.head_channel(&token, &channels[0]).await, StatusCode::OK);
     assert_eq!(
