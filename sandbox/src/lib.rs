@@ -102,6 +102,12 @@ impl Shared {
 pub type AppState = Arc<Shared>;
 
 pub fn app(config: SandboxConfig) -> Router {
+    build(config).0
+}
+
+/// The router and the state it serves, so `serve_with_shutdown` can end long-lived
+/// exchanges when asked to stop.
+fn build(config: SandboxConfig) -> (Router, AppState) {
     let cxone = cxone::Cxone::new(&config);
     let (routes, store) = match config.flavor {
         config::Flavor::Genesys => (genesys::routes(), Store::new()),
@@ -137,9 +143,10 @@ pub fn app(config: SandboxConfig) -> Router {
         // Outside CORS: a dropped response must not be answered with CORS headers.
         router = router.layer(axum::middleware::from_fn(faults::layer));
     }
-    router
+    let router = router
         .layer(axum::middleware::from_fn(log::layer))
-        .with_state(state)
+        .with_state(state.clone());
+    (router, state)
 }
 
 async fn health() -> &'static str {
@@ -165,11 +172,19 @@ where
     if config.issuer.is_none() {
         config.issuer = Some(format!("http://{}", listener.local_addr()?));
     }
+    let (router, state) = build(config);
+    // A graceful shutdown waits for requests in flight: held long polls answer at once
+    // and sockets are closed, rather than keeping it waiting up to a minute.
+    let shutdown = async move {
+        shutdown.await;
+        state.cxone_live.release_all();
+        state.genesys_live.close_all();
+    };
     // Through `AbortableListener` so that the `drop` test control can close a
     // connection without answering.
     axum::serve(
         AbortableListener::new(listener),
-        app(config).into_make_service_with_connect_info::<AbortHandle>(),
+        router.into_make_service_with_connect_info::<AbortHandle>(),
     )
     .with_graceful_shutdown(shutdown)
     .await

@@ -609,3 +609,49 @@ async fn live_failure_rules_apply_to_polls() {
     assert_eq!(sb.events(&token, &session).await.len(), 2);
     assert_eq!(sb.stats().await["agent_session_polls"], 2);
 }
+
+#[tokio::test]
+async fn shutdown_answers_held_polls_at_once() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sb = Sandbox {
+        base: format!("http://{}", listener.local_addr().unwrap()),
+        http: common::client(),
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(pkce_desk_sandbox::serve_with_shutdown(
+        SandboxConfig::cxone(),
+        listener,
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    let token = sb.token_for("ada@example.com").await;
+    let session = sb.start_session(&token).await;
+    sb.events(&token, &session).await;
+    let held = {
+        let http = sb.http.clone();
+        let url = sb.url(&format!(
+            "{BASE}/agent-sessions/{session}/get-next-event?timeout=60"
+        ));
+        tokio::spawn(async move {
+            http.get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    stop.send(()).unwrap();
+    let status = tokio::time::timeout(Duration::from_secs(5), held)
+        .await
+        .expect("the held poll answered")
+        .unwrap();
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+    tokio::time::timeout(Duration::from_secs(5), server)
+        .await
+        .expect("the server stopped")
+        .unwrap()
+        .unwrap();
+}

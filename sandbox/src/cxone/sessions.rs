@@ -48,6 +48,8 @@ struct Session {
 #[derive(Default)]
 struct SessionsState {
     sessions: HashMap<String, Session>,
+    /// The server is stopping: polls answer 304 at once.
+    released: bool,
 }
 
 pub struct Sessions {
@@ -118,6 +120,19 @@ impl Sessions {
             .get_mut(id)
             .filter(|s| s.user_id == user_id)?;
         Some(f(session))
+    }
+
+    /// Shutdown: every held poll answers now, later ones at once.
+    pub fn release_all(&self) {
+        let mut state = self.lock();
+        state.released = true;
+        for s in state.sessions.values() {
+            s.notify.notify_waiters();
+        }
+    }
+
+    fn released(&self) -> bool {
+        self.lock().released
     }
 
     fn poll(&self, id: &str, user_id: &str) -> Option<Poll> {
@@ -401,6 +416,9 @@ pub async fn next_event(
         tokio::pin!(notified);
         // Registered before looking again, so an event queued in between is not missed.
         notified.as_mut().enable();
+        if state.cxone_live.released() {
+            return Ok(StatusCode::NOT_MODIFIED.into_response());
+        }
         let ready = !matches!(
             state.cxone_live.poll_peek(&session_id, user.id),
             Some(false)

@@ -545,6 +545,15 @@ impl Hub {
         doomed.len()
     }
 
+    /// Shutdown: every socket gets a 1001 close frame.
+    pub fn close_all(&self) {
+        for channel in self.lock().channels.values() {
+            if let Some(socket) = &channel.socket {
+                socket.send(Outgoing::Close(Some((1001, "Server shutting down".into()))));
+            }
+        }
+    }
+
     /// Tells every socket that the settings changed.
     pub fn wake_all(&self) {
         for channel in self.lock().channels.values() {
