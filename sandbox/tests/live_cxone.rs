@@ -655,3 +655,51 @@ async fn shutdown_answers_held_polls_at_once() {
         .unwrap()
         .unwrap();
 }
+
+#[tokio::test]
+async fn agent_states_read_the_current_state() {
+    let sb = start().await;
+    let token = sb.token_for("ada@example.com").await;
+    let path = format!("{BASE}/agents/{ADA_AGENT}/states");
+    let (status, body) = sb.call_json(Method::GET, &path, &token, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["agentStates"][0]["agentStateName"], "LoggedOut");
+    assert_eq!(body["agentStates"][0]["agentStateId"], 0);
+
+    let session = sb.start_session(&token).await;
+    let (_, body) = sb.call_json(Method::GET, &path, &token, None).await;
+    assert_eq!(body["agentStates"][0]["agentStateName"], "Unavailable");
+    sb.set_state(
+        &token,
+        &session,
+        json!({"state": "Unavailable", "reason": "Break"}),
+    )
+    .await;
+    let (_, body) = sb.call_json(Method::GET, &path, &token, None).await;
+    let now = &body["agentStates"][0];
+    assert_eq!(now["agentStateName"], "Unavailable");
+    assert_eq!(now["agentStateId"], 2);
+    assert_eq!(now["outStateDescription"], "Break");
+    assert_eq!(now["agentId"], ADA_AGENT);
+    assert_eq!(now["teamId"], ADA_TEAM);
+    assert_eq!(now["stationPhoneNumber"], "WebRTC");
+
+    sb.call(
+        Method::DELETE,
+        &format!("{BASE}/agent-sessions/{session}"),
+        &token,
+        None,
+    )
+    .await;
+    let (_, body) = sb.call_json(Method::GET, &path, &token, None).await;
+    assert_eq!(body["agentStates"][0]["agentStateName"], "LoggedOut");
+    let (status, _) = sb
+        .call_json(
+            Method::GET,
+            &format!("{BASE}/agents/3190602/states"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

@@ -3,6 +3,9 @@
 //!
 //! - GET …/teams/{teamId}/unavailable-codes → `{unavailableCodes: [{outStateName, isAcw,
 //!   isActive, isPersonalConnection, skillName}]}` (NICE's SDK, `api-uri-constants.js`)
+//! - GET …/agents/{agentId}/states → `{agentStates: [{agentId, agentStateId, agentStateName,
+//!   …}]}` (the Real-Time Data API as the same third-party client types it,
+//!   `RealtimedataRealtimeService.ts`): the current state, for re-reading after a gap
 //! - GET …/agents/{agentId}/skills → `{totalRecords, _links, businessUnitId, lastPollTime,
 //!   agentSkillAssignments: [...]}` (NICE's Admin API "Returns Skills assigned to an agent",
 //!   `GET /agents/{agentId|userId}/skills`, as typed by the third-party client generated
@@ -109,6 +112,81 @@ pub async fn unavailable_codes(
     Ok(Json(json!({ "unavailableCodes": codes })).into_response())
 }
 
+/// The demo profile an `{agentId}` path segment names (agent id or user id), if it is the
+/// caller's own: 403 for the other demo agent, 404 for anyone else.
+fn own_profile(
+    agent_id: &str,
+    user_id: &str,
+) -> Result<&'static super::users::CxoneProfile, Refusal> {
+    let target = PROFILES
+        .iter()
+        .find(|p| p.agent_id.to_string() == agent_id || p.user_id == agent_id)
+        .ok_or_else(|| api_error(StatusCode::NOT_FOUND, "Agent not found"))?;
+    if target.user_id != user_id {
+        return Err(api_error(
+            StatusCode::FORBIDDEN,
+            "You do not have permission to read this agent's data.",
+        )
+        .into());
+    }
+    Ok(target)
+}
+
+/// NICE's agent state ids (`agent-states-id.d.ts`): 0 LoggedOut, 1 Available, 2 Unavailable.
+fn state_id(name: &str) -> u64 {
+    match name {
+        "Available" => 1,
+        "Unavailable" => 2,
+        _ => 0,
+    }
+}
+
+/// GET …/agents/{agentId}/states: the agent's state in its live session, `LoggedOut`
+/// without one. A subset of the typed fields: those the sandbox can fill.
+pub async fn states(
+    State(state): State<AppState>,
+    Path((version, agent_id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, Refusal> {
+    check_version(&version)?;
+    pass(&state, &[Endpoint::Live]).await?;
+    let grant = authenticate(&state, &headers)?;
+    let p = own_profile(&agent_id, &grant.user_id)?;
+    let user = by_id(p.user_id).expect("every profile is a demo user's");
+    let (first, last) = names(user);
+    let now = state.cxone_live.current(user.id);
+    let (name, reason, since, phone) = match &now {
+        Some(n) => (
+            n.state,
+            n.reason.as_str(),
+            n.since,
+            n.station_phone.as_str(),
+        ),
+        None => ("LoggedOut", "", state.started, ""),
+    };
+    let poll = iso8601(SystemTime::now());
+    Ok(Json(json!({
+        "agentStates": [{
+            "agentId": p.agent_id,
+            "agentStateId": state_id(name),
+            "agentStateName": name,
+            "businessUnitId": BUSINESS_UNIT_ID,
+            "firstName": first,
+            "lastName": last,
+            "isACW": false,
+            "isOutbound": false,
+            "openContacts": 0,
+            "outStateDescription": reason,
+            "startDate": iso8601(since),
+            "lastUpdateTime": iso8601(since),
+            "lastPollTime": poll,
+            "stationPhoneNumber": phone,
+            "teamId": p.team_id,
+        }]
+    }))
+    .into_response())
+}
+
 /// One skill a demo agent has: id, name, media type, proficiency.
 struct DemoSkill {
     id: u64,
@@ -185,17 +263,7 @@ pub async fn skills(
     check_version(&version)?;
     pass(&state, &[Endpoint::Live]).await?;
     let grant = authenticate(&state, &headers)?;
-    let target = PROFILES
-        .iter()
-        .find(|p| p.agent_id.to_string() == agent_id || p.user_id == agent_id)
-        .ok_or_else(|| api_error(StatusCode::NOT_FOUND, "Agent not found"))?;
-    if target.user_id != grant.user_id {
-        return Err(api_error(
-            StatusCode::FORBIDDEN,
-            "You do not have permission to read this agent's skills.",
-        )
-        .into());
-    }
+    let target = own_profile(&agent_id, &grant.user_id)?;
     let user = by_id(target.user_id).expect("every profile is a demo user's");
     let (first, last) = names(user);
     let p = profile(user);

@@ -169,6 +169,10 @@ fn acd_routes(prefix: &str) -> Router<AppState> {
             &format!("{base}/agents/{{agent_id}}/skills"),
             get(agents::skills),
         )
+        .route(
+            &format!("{base}/agents/{{agent_id}}/states"),
+            get(agents::states),
+        )
 }
 
 /// CXone-style API error: `{"message": …, "statusCode": …}`.

@@ -41,8 +41,20 @@ struct Session {
     user_id: String,
     events: VecDeque<Value>,
     ended: bool,
+    station_phone: String,
+    /// The agent state the last `AgentState` event of the API reported.
+    current: AgentNow,
     /// Woken whenever an event is queued or the session ends.
     notify: Arc<Notify>,
+}
+
+/// An agent's state in a live session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentNow {
+    pub state: &'static str,
+    pub reason: String,
+    pub since: SystemTime,
+    pub station_phone: String,
 }
 
 #[derive(Default)]
@@ -86,7 +98,13 @@ impl Sessions {
         session.notify.notify_waiters();
     }
 
-    fn start(&self, user_id: &str, first_events: Vec<Value>) -> String {
+    fn start(
+        &self,
+        user_id: &str,
+        station_phone: &str,
+        since: SystemTime,
+        first_events: Vec<Value>,
+    ) -> String {
         let mut state = self.lock();
         for old in state.sessions.values_mut() {
             if old.user_id == user_id && !old.ended {
@@ -101,6 +119,13 @@ impl Sessions {
                 user_id: user_id.to_string(),
                 events: first_events.into(),
                 ended: false,
+                station_phone: station_phone.to_string(),
+                current: AgentNow {
+                    state: "Unavailable",
+                    reason: String::new(),
+                    since,
+                    station_phone: station_phone.to_string(),
+                },
                 notify: Arc::new(Notify::new()),
             },
         );
@@ -145,6 +170,16 @@ impl Sessions {
                 Poll::Wait(s.notify.clone())
             }
         })
+    }
+
+    /// The state of the user's live session; `None` when logged out.
+    pub fn current(&self, user_id: &str) -> Option<AgentNow> {
+        let state = self.lock();
+        state
+            .sessions
+            .values()
+            .find(|s| s.user_id == user_id && !s.ended)
+            .map(|s| s.current.clone())
     }
 
     /// Test controls: an event for each of the user's live sessions; returns how many.
@@ -361,11 +396,12 @@ pub async fn start(
             .into())
         }
     }
+    let now = SystemTime::now();
     let first = vec![
         start_event(p, station_phone),
-        state_event("Unavailable", "", SystemTime::now(), codes_of(p.team_id)),
+        state_event("Unavailable", "", now, codes_of(p.team_id)),
     ];
-    let session_id = state.cxone_live.start(user.id, first);
+    let session_id = state.cxone_live.start(user.id, station_phone, now, first);
     state.controls().count(Counter::AgentSessionsStarted);
     Ok((
         StatusCode::ACCEPTED,
@@ -478,11 +514,18 @@ pub async fn set_state(
     } else {
         return Err(bad_request("state must be Available or Unavailable."));
     };
-    let event = state_event(new_state, reason, SystemTime::now(), codes);
+    let now = SystemTime::now();
+    let event = state_event(new_state, reason, now, codes);
     let outcome = state.cxone_live.with_session(&session_id, user.id, |s| {
         if s.ended {
             return false;
         }
+        s.current = AgentNow {
+            state: new_state,
+            reason: reason.to_string(),
+            since: now,
+            station_phone: s.station_phone.clone(),
+        };
         Sessions::queue(s, event);
         true
     });
@@ -551,11 +594,13 @@ mod tests {
     #[test]
     fn a_new_session_ends_the_agents_previous_one() {
         let sessions = Sessions::new(SystemTime::now());
-        let first = sessions.start("u", vec![json!({"Type": "A"})]);
+        let now = SystemTime::now();
+        let first = sessions.start("u", "WebRTC", now, vec![json!({"Type": "A"})]);
+        assert_eq!(sessions.current("u").unwrap().state, "Unavailable");
         assert!(matches!(sessions.poll(&first, "u"), Some(Poll::Events(e)) if e.len() == 1));
         assert!(matches!(sessions.poll(&first, "u"), Some(Poll::Wait(_))));
         assert!(sessions.poll(&first, "someone else").is_none());
-        let second = sessions.start("u", Vec::new());
+        let second = sessions.start("u", "WebRTC", now, Vec::new());
         assert!(matches!(sessions.poll(&first, "u"), Some(Poll::Ended)));
         assert_eq!(sessions.live_sessions(), 1);
         assert_eq!(sessions.end_remotely("u", true), 1);
@@ -563,5 +608,6 @@ mod tests {
             matches!(sessions.poll(&second, "u"), Some(Poll::Events(e)) if e[0]["Type"] == "RemoteAgentSessionEnd")
         );
         assert!(matches!(sessions.poll(&second, "u"), Some(Poll::Ended)));
+        assert_eq!(sessions.current("u"), None);
     }
 }
