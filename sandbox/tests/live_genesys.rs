@@ -612,6 +612,12 @@ async fn heartbeat_and_pong() {
         )
         .await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+
+    // A client's close is answered with a close frame (a clean close), and the socket is gone.
+    ws.close(None).await.unwrap();
+    assert!(matches!(next_frame(&mut ws).await, Some(Message::Close(_))));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(sb.stats().await["sockets_open"], 0);
 }
 
 /// Asserts no frame at all arrives within `wait`.

@@ -6,7 +6,7 @@
 //! "WebSocket Heartbeat" every `heartbeat_interval`, and a `channel.metadata` "pong" for
 //! each `{"message":"ping"}`. Other frames from the client are ignored.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use axum::extract::ws::{
     rejection::WebSocketUpgradeRejection, CloseFrame, Message, WebSocket, WebSocketUpgrade,
@@ -82,7 +82,14 @@ async fn run(state: AppState, id: String, mut socket: WebSocket) {
                         break;
                     }
                 }
-                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
+                Some(Ok(Message::Close(_))) => {
+                    // The reply is queued by tungstenite; reading on sends it and ends the
+                    // stream, so the client sees a clean close.
+                    let drain = async { while let Some(Ok(_)) = socket.recv().await {} };
+                    let _ = tokio::time::timeout(Duration::from_secs(1), drain).await;
+                    break;
+                }
+                Some(Err(_)) | None => break,
                 Some(Ok(_)) => {}
             },
             outgoing = rx.recv() => match outgoing {
