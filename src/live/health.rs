@@ -122,6 +122,9 @@ pub enum Blocked {
     Forbidden,
     /// Every topic was rejected.
     Rejected(Vec<RejectedTopic>),
+    /// 404 creating a channel: this server has no notification service (an API proxy or a
+    /// stand-in without it). Retrying would only add traffic.
+    Unavailable,
 }
 
 /// What the header shows about the stream.
@@ -288,12 +291,16 @@ impl Health {
                 vec![Command::Subscribe(channel)]
             }
             Input::ChannelFailed(failure) | Input::SubscribeFailed(failure) => {
+                let creating = self.rest == Some(Rest::CreatingChannel);
                 if self.rest.is_none() {
                     return Vec::new();
                 }
                 self.rest = None;
-                if failure == RestFailure::Forbidden {
-                    return self.block(Blocked::Forbidden);
+                match failure {
+                    RestFailure::Forbidden => return self.block(Blocked::Forbidden),
+                    // A subscription's 404 means the channel is gone: a new one below.
+                    RestFailure::NotFound if creating => return self.block(Blocked::Unavailable),
+                    _ => {}
                 }
                 self.schedule(Retry::NewChannel, now_ms, jitter);
                 Vec::new()
@@ -857,6 +864,18 @@ mod tests {
             [],
             "no retry once blocked"
         );
+    }
+
+    #[test]
+    fn a_server_without_channels_is_not_asked_again() {
+        let mut health = Health::new(HealthConfig::default());
+        health.start(START);
+        health.handle(Input::ChannelFailed(RestFailure::NotFound), START, 0.0);
+        assert_eq!(
+            health.status(START),
+            LinkStatus::Blocked(Blocked::Unavailable)
+        );
+        assert_eq!(health.tick(START + 3_600_000, 0.0), []);
     }
 
     #[test]
