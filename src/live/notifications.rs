@@ -32,10 +32,13 @@ pub fn channels_url(api_base: &str) -> String {
     format!("{}{CHANNELS_PATH}", api_base.trim_end_matches('/'))
 }
 
-/// `POST` here adds topics to the channel.
+/// `POST` here adds topics to the channel. `ignoreErrors=true` ("prevent throwing of errors
+/// for failed permissions checks", JS SDK `NotificationsApi.md`): a refused topic comes back
+/// as a `Rejected` entity naming its `missingPermissions`, which the header can show, rather
+/// than failing the whole request.
 pub fn subscriptions_url(api_base: &str, channel_id: &str) -> String {
     format!(
-        "{}{CHANNELS_PATH}/{}/subscriptions",
+        "{}{CHANNELS_PATH}/{}/subscriptions?ignoreErrors=true",
         api_base.trim_end_matches('/'),
         query::encode(channel_id)
     )
@@ -309,7 +312,7 @@ mod tests {
         );
         assert_eq!(
             subscriptions_url("https://api.x", "streaming-2-a"),
-            "https://api.x/api/v2/notifications/channels/streaming-2-a/subscriptions"
+            "https://api.x/api/v2/notifications/channels/streaming-2-a/subscriptions?ignoreErrors=true"
         );
         assert_eq!(
             user_status_topic("u1"),
