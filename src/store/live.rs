@@ -66,6 +66,10 @@ pub struct GenesysView {
     pub partly_rejected: Vec<RejectedTopic>,
     /// The last presence change that failed.
     pub set_error: Option<AuthError>,
+    /// The API's message when creating the channel or subscribing was refused (403).
+    pub refusal: Option<String>,
+    /// The state was read after the socket last opened: nothing sent before is missing.
+    pub synced: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -200,6 +204,15 @@ impl LiveStore {
         }
     }
 
+    /// Starts a new CXone agent session after the last one ended (e.g. another tab or window
+    /// started its own: the platform keeps one per agent, so tabs do not restart on their own
+    /// and take it from each other in turn).
+    pub fn restart_agent_session(&self) {
+        if let Some(Run::Cxone(run)) = self.run.get_value() {
+            run.restart();
+        }
+    }
+
     /// The agent asked for Available or Unavailable with a code (CXone).
     pub fn set_agent_state(&self, request: StateRequest) {
         if let Some(Run::Cxone(run)) = self.run.get_value() {
@@ -272,6 +285,8 @@ impl GenesysRun {
             link: LinkStatus::Connecting,
             partly_rejected: Vec::new(),
             set_error: None,
+            refusal: None,
+            synced: false,
         }));
         let run = Rc::new(Self {
             session_id: session.session_id.clone(),
@@ -370,6 +385,7 @@ impl GenesysRun {
                             .api_send(Method::Post, &url, None, Endpoint::Api)
                             .await
                             .and_then(|reply| notifications::parse_channel(&reply, &run.api_base));
+                        run.note_refusal(&result);
                         run.feed(match result {
                             Ok(channel) => Input::ChannelCreated(channel),
                             Err(error) => Input::ChannelFailed(rest_failure(&error)),
@@ -389,6 +405,7 @@ impl GenesysRun {
                             .api_send(Method::Post, &url, Some(&body), Endpoint::Api)
                             .await
                             .and_then(|reply| notifications::parse_subscriptions(&reply));
+                        run.note_refusal(&result);
                         run.feed(match result {
                             Ok(subscription) => Input::Subscribed(subscription),
                             Err(error) => Input::SubscribeFailed(rest_failure(&error)),
@@ -420,6 +437,14 @@ impl GenesysRun {
                 }
                 Command::Resync => self.resync(),
             }
+        }
+    }
+
+    /// Keeps a 403's message for the header's admin hint.
+    fn note_refusal<T>(&self, result: &Result<T, AuthError>) {
+        if let Err(AuthError::Forbidden { message }) = result {
+            let message = message.clone();
+            self.update(|view| view.refusal = message);
         }
     }
 
@@ -461,6 +486,7 @@ impl GenesysRun {
     /// Reads the current presence and routing status (after a socket opens: events sent while
     /// none was connected are not replayed).
     fn resync(self: &Rc<Self>) {
+        self.update(|view| view.synced = false);
         let run = self.clone();
         spawn_local(async move {
             let url = presence::purecloud_presence_url(&run.api_base, &run.user_id);
@@ -485,6 +511,7 @@ impl GenesysRun {
                     view.status.confirm_routing(report);
                 });
             }
+            run.update(|view| view.synced = true);
         });
     }
 
@@ -637,6 +664,27 @@ impl CxoneRun {
                 run.update(|view| view.codes = codes);
             }
         });
+    }
+
+    fn restart(self: &Rc<Self>) {
+        let ended = self.live.view.with_untracked(|view| {
+            matches!(
+                view,
+                LiveView::Cxone(CxoneView {
+                    link: CxoneLink::Ended,
+                    ..
+                })
+            )
+        });
+        if !ended || self.stopped.get() || self.agent_session.borrow().is_some() {
+            return;
+        }
+        self.update(|view| {
+            view.link = CxoneLink::Starting;
+            view.set_error = None;
+        });
+        let run = self.clone();
+        spawn_local(async move { run.run_session().await });
     }
 
     /// Starts the agent session (retrying passing failures), then polls until it ends.

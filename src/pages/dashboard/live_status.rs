@@ -177,7 +177,8 @@ pub(super) fn GenesysLiveStatus(live: LiveStore) -> impl IntoView {
             LinkStatus::Blocked(Blocked::Forbidden) => view! {
                 <p class="live-note live-note-warn" data-testid="live-permission-hint">
                     "Live status is off: Genesys Cloud refused the notification service. Ask your "
-                    "administrator to allow notifications for this app's OAuth client."
+                    "administrator to allow notifications for this app's OAuth client. "
+                    {view.refusal}
                 </p>
             }
             .into_any(),
@@ -229,8 +230,10 @@ pub(super) fn GenesysLiveStatus(live: LiveStore) -> impl IntoView {
             }
         })
     };
+    // For tests and tools: live, and the state re-read since the socket opened.
+    let ready = move || view_of().is_some_and(|v| v.link == LinkStatus::Live && v.synced);
     view! {
-        <div class="live-status" data-testid="live-status">
+        <div class="live-status" data-testid="live-status" data-ready=move || ready().to_string()>
             <p class="agent-status">{presence} {routing} {picker}</p>
             {pending}
             {link}
@@ -347,7 +350,11 @@ pub(super) fn CxoneLiveStatus(live: LiveStore) -> impl IntoView {
             }
             CxoneLink::Ended => view! {
                 <p class="live-note live-note-warn" role="status" data-testid="agent-session-ended">
-                    "The agent session ended. Sign in again to start a new one."
+                    "The agent session ended (by the platform, or another tab or window started one). "
+                    <button type="button" class="button button-small" data-testid="agent-session-restart"
+                        on:click=move |_| live.restart_agent_session()>
+                        "Start a new agent session"
+                    </button>
                 </p>
             }
             .into_any(),
@@ -374,8 +381,9 @@ pub(super) fn CxoneLiveStatus(live: LiveStore) -> impl IntoView {
             </p>
         })
     };
+    let ready = move || view_of().is_some_and(|v| v.link == CxoneLink::Live);
     view! {
-        <div class="live-status" data-testid="live-status">
+        <div class="live-status" data-testid="live-status" data-ready=move || ready().to_string()>
             <p class="agent-status">{state}</p>
             <div class="agent-state-controls">
                 <button type="button" class="button button-small" data-testid="agent-available"
