@@ -5,7 +5,7 @@
 //!   status live (Genesys presence picker, CXone agent state) through `crate::store::LiveStore`;
 //! - the workspace ([`workspace`]): the content area where a team's own panels go, with one
 //!   worked example ([`queues`]: "My queues", a typed API call through the auth store, see
-//!   `crate::api::queues`);
+//!   `crate::api::queues`; for CXone [`skills`]: "My skills", `crate::api::agent_skills`);
 //! - the side column: the profile ([`profile`]), the token lifecycle ([`session`]), and
 //!   (config `diagnostics`) the lab ([`lifecycle_lab`]).
 
@@ -16,6 +16,7 @@ mod live_status;
 mod profile;
 mod queues;
 mod session;
+mod skills;
 mod workspace;
 
 use super::{use_auth, ReplaceRedirect, Shell};
