@@ -579,6 +579,10 @@ struct CxoneRun {
     live: LiveStore,
     /// The agent session's id, once started (the poll answer may replace it).
     agent_session: RefCell<Option<String>>,
+    /// A start request is in flight.
+    starting: Cell<bool>,
+    /// The id a start in flight brought back after the run stopped (for the farewell).
+    started_late: RefCell<Option<String>>,
     stopped: Cell<bool>,
     clock: Cell<Option<IntervalHandle>>,
 }
@@ -599,6 +603,8 @@ impl CxoneRun {
             auth: auth.clone(),
             live: *live,
             agent_session: RefCell::new(None),
+            starting: Cell::new(false),
+            started_late: RefCell::new(None),
             stopped: Cell::new(false),
             clock: Cell::new(None),
         });
@@ -615,16 +621,36 @@ impl CxoneRun {
         run
     }
 
-    /// Stops; returns the `DELETE` of the agent session when one was started.
-    fn stop(&self) -> Option<Farewell> {
+    /// Stops; returns the `DELETE` of the agent session when one was started, or is being
+    /// started (then the farewell waits for the start's answer, so the session it opens is
+    /// ended with a token that is still valid: the sign-out revokes only after).
+    fn stop(self: &Rc<Self>) -> Option<Farewell> {
         self.stopped.set(true);
         if let Some(clock) = self.clock.take() {
             clock.clear();
         }
-        let agent_session = self.agent_session.borrow_mut().take()?;
-        let url = cxone::end_session_url(&self.api_base, &agent_session);
+        let known = self.agent_session.borrow_mut().take();
+        if known.is_none() && !self.starting.get() {
+            return None;
+        }
+        let run = self.clone();
         Some(Box::new(move |token: AccessToken| {
             Box::pin(async move {
+                let mut agent_session = known;
+                // Bounded by the request timeout of the start in flight.
+                for _ in 0..250 {
+                    if agent_session.is_some() || !run.starting.get() {
+                        break;
+                    }
+                    browser::sleep(100).await;
+                }
+                if agent_session.is_none() {
+                    agent_session = run.started_late.borrow_mut().take();
+                }
+                let Some(agent_session) = agent_session else {
+                    return;
+                };
+                let url = cxone::end_session_url(&run.api_base, &agent_session);
                 let _ = http::send_with_bearer(
                     Method::Delete,
                     &url,
@@ -695,6 +721,7 @@ impl CxoneRun {
                 return;
             }
             let body = cxone::start_session_body();
+            self.starting.set(true);
             let result = self
                 .auth
                 .api_send(
@@ -705,18 +732,12 @@ impl CxoneRun {
                 )
                 .await
                 .and_then(|reply| cxone::parse_start_session(&reply));
+            self.starting.set(false);
             if self.stopped.get() {
-                // Signed out while the start was in flight: end what it started.
-                if let (Ok(id), Some(session)) = (&result, self.auth.session()) {
-                    let url = cxone::end_session_url(&self.api_base, id);
-                    let _ = http::send_with_bearer(
-                        Method::Delete,
-                        &url,
-                        &session.tokens.access_token,
-                        Some(&cxone::end_session_body()),
-                        Endpoint::Api,
-                    )
-                    .await;
+                // Stopped while the start was in flight: the farewell (at sign-out) ends what
+                // it started.
+                if let Ok(id) = result {
+                    *self.started_late.borrow_mut() = Some(id);
                 }
                 return;
             }
