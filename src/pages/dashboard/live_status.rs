@@ -70,11 +70,13 @@ fn api_message(error: &AuthError) -> Option<String> {
     }
 }
 
-/// "Offline, reconnecting (12 s since last event)".
-fn reconnecting_line(silent_ms: u64) -> impl IntoView {
+/// "Offline, reconnecting (12 s since last event)". Only the words are a live region: the
+/// seconds count in place and are not announced every second.
+fn reconnecting_line(silent: impl Fn() -> String + Send + 'static) -> impl IntoView {
     view! {
-        <p class="live-note live-note-warn" role="status" data-testid="live-reconnecting">
-            "Offline, reconnecting ("{format_elapsed(silent_ms)}" since last event)"
+        <p class="live-note live-note-warn" data-testid="live-reconnecting">
+            <span role="status">"Offline, reconnecting"</span>
+            " ("{silent}" since last event)"
         </p>
     }
 }
@@ -165,20 +167,39 @@ pub(super) fn GenesysLiveStatus(live: LiveStore) -> impl IntoView {
             }
         })
     };
+    // The line changes with the kind of link only; the seconds update in place.
+    let link_kind = Memo::new(move |_| {
+        view_of().map(|v| match v.link {
+            LinkStatus::Reconnecting { .. } => LinkStatus::Reconnecting { silent_ms: 0 },
+            other => other,
+        })
+    });
+    let silent = move || {
+        view_of()
+            .and_then(|v| match v.link {
+                LinkStatus::Reconnecting { silent_ms } => Some(format_elapsed(silent_ms)),
+                _ => None,
+            })
+            .unwrap_or_default()
+    };
     let link = move || {
-        let view = view_of()?;
-        Some(match view.link {
+        let kind = link_kind.get()?;
+        let refusal = live.view.with_untracked(|view| match view {
+            LiveView::Genesys(view) => view.refusal.clone(),
+            _ => None,
+        });
+        Some(match kind {
             LinkStatus::Live | LinkStatus::Stopped => ().into_any(),
             LinkStatus::Connecting => view! {
                 <p class="live-note" role="status" data-testid="live-connecting">"Connecting to live status…"</p>
             }
             .into_any(),
-            LinkStatus::Reconnecting { silent_ms } => reconnecting_line(silent_ms).into_any(),
+            LinkStatus::Reconnecting { .. } => reconnecting_line(silent).into_any(),
             LinkStatus::Blocked(Blocked::Forbidden) => view! {
                 <p class="live-note live-note-warn" data-testid="live-permission-hint">
                     "Live status is off: Genesys Cloud refused the notification service. Ask your "
                     "administrator to allow notifications for this app's OAuth client. "
-                    {view.refusal}
+                    {refusal}
                 </p>
             }
             .into_any(),
@@ -337,16 +358,19 @@ pub(super) fn CxoneLiveStatus(live: LiveStore) -> impl IntoView {
             <p class="live-note" role="status" data-testid="agent-state-pending">"Changing to "{label}"…"</p>
         })
     };
+    let link_state = Memo::new(move |_| view_of().map(|v| v.link));
     let link = move || {
-        let view = view_of()?;
-        Some(match view.link {
+        Some(match link_state.get()? {
             CxoneLink::Live => ().into_any(),
             CxoneLink::Starting => view! {
                 <p class="live-note" role="status" data-testid="live-connecting">"Starting the agent session…"</p>
             }
             .into_any(),
             CxoneLink::Reconnecting { since_ms } => {
-                reconnecting_line(live.now_ms.get().saturating_sub(since_ms)).into_any()
+                reconnecting_line(move || {
+                    format_elapsed(live.now_ms.get().saturating_sub(since_ms))
+                })
+                .into_any()
             }
             CxoneLink::Ended => view! {
                 <p class="live-note live-note-warn" role="status" data-testid="agent-session-ended">
