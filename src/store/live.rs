@@ -500,6 +500,9 @@ impl GenesysRun {
                     view.status.confirm_presence(report);
                 });
             }
+            if run.stopped.get() {
+                return; // nothing is sent once stopped (signed out)
+            }
             let url = presence::routing_status_url(&run.api_base, &run.user_id);
             if let Ok(report) = run
                 .auth
