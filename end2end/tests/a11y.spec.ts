@@ -179,6 +179,18 @@ test.describe('keyboard only', () => {
 });
 
 // 200 % zoom of a 1280 px window is a 640 CSS px viewport at two device pixels per CSS pixel.
+/** Signs in from the login page; neither page scrolls sideways, and the agent and Sign out
+ * stay on screen. */
+async function expectLoginAndDashboardFit(page: Page) {
+  await gotoLogin(page);
+  expect(await hasHorizontalScroll(page), 'login page scrolls sideways').toBe(false);
+  await signIn(page);
+  await expectDashboardLoaded(page);
+  expect(await hasHorizontalScroll(page), 'dashboard scrolls sideways').toBe(false);
+  await expect(page.getByTestId('user-name')).toBeInViewport();
+  await expect(page.getByTestId('sign-out')).toBeInViewport();
+}
+
 test.describe('200 % zoom', () => {
   test.use({ viewport: { width: 640, height: 800 }, deviceScaleFactor: 2 });
 
@@ -186,13 +198,7 @@ test.describe('200 % zoom', () => {
     await page.goto('/callback?code=x&state=forged');
     await expect(page.getByTestId('auth-error')).toBeVisible();
     expect(await hasHorizontalScroll(page), 'error page scrolls sideways').toBe(false);
-    await gotoLogin(page);
-    expect(await hasHorizontalScroll(page), 'login page scrolls sideways').toBe(false);
-    await signIn(page);
-    await expectDashboardLoaded(page);
-    expect(await hasHorizontalScroll(page), 'dashboard scrolls sideways').toBe(false);
-    await expect(page.getByTestId('user-name')).toBeInViewport();
-    await expect(page.getByTestId('sign-out')).toBeInViewport();
+    await expectLoginAndDashboardFit(page);
   });
 });
 
@@ -200,13 +206,7 @@ test.describe('narrow window (360 px)', () => {
   test.use({ viewport: { width: 360, height: 780 } });
 
   test('the dashboard fits, with the agent and Sign out on screen', async ({ page }) => {
-    await gotoLogin(page);
-    expect(await hasHorizontalScroll(page), 'login page scrolls sideways').toBe(false);
-    await signIn(page);
-    await expectDashboardLoaded(page);
-    expect(await hasHorizontalScroll(page), 'dashboard scrolls sideways').toBe(false);
-    await expect(page.getByTestId('user-name')).toBeInViewport();
-    await expect(page.getByTestId('sign-out')).toBeInViewport();
+    await expectLoginAndDashboardFit(page);
     await page.screenshot({ path: screenshotPath('dashboard-narrow.png'), fullPage: true });
     await page.goto('/no-such-page');
     await expect(page.getByTestId('not-found')).toBeVisible();

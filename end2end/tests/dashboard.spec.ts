@@ -31,7 +31,7 @@ test.describe('agent-desktop shell', () => {
     // Presence is text, not only a colour.
     await expect(banner.getByTestId('user-presence')).toHaveText('Available');
     await expect(banner.getByTestId('presence-chip')).toHaveAttribute('data-tone', 'available');
-    await expect(banner.getByTestId('user-routing-status')).toHaveText('Idle');
+    await expect(banner.getByTestId('user-routing-status')).toHaveText('Off queue');
     await expect(banner.getByTestId('user-organization')).toHaveText('Sandbox Contact Center');
     await expect(banner.getByTestId('provider-label')).toHaveText('Genesys Cloud (sandbox)');
     await expect(banner.getByTestId('provider-region')).toHaveText('mypurecloud.com (us_east_1)');

@@ -16,10 +16,12 @@ use std::sync::Arc;
 
 mod api;
 mod live;
+mod other_tabs;
 mod refresh;
 mod revoke;
 mod sign_in;
 mod sign_out;
+mod timers;
 
 pub use crate::browser::storage::StoredSession as Session;
 pub use live::{CxoneLink, CxoneView, Farewell, GenesysView, LiveStore, LiveView};

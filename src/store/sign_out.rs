@@ -112,6 +112,10 @@ pub(super) fn notice_on_return(stored: (Option<String>, Option<String>)) -> Opti
     if logout_state_matches(Some(&expected_state), &returned) {
         notice
     } else {
-        Some("Signed out here. The provider did not confirm its own sign-out: close the browser to be sure.".into())
+        Some(
+            "Signed out here. The provider did not confirm its own sign-out: close the browser to \
+            be sure."
+                .into(),
+        )
     }
 }

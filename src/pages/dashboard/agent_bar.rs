@@ -1,7 +1,6 @@
 //! The banner: who is signed in, where, and the way out.
 
 use super::live_status::{live_kind, CxoneLiveStatus, GenesysLiveStatus, LiveKind};
-use crate::config::ProviderKind;
 use crate::pages::use_auth;
 use crate::store::{LiveStore, UserState};
 use crate::text::capitalise;
@@ -17,13 +16,7 @@ pub(super) fn AgentBar() -> impl IntoView {
     let provider_label = provider.as_ref().map(|p| p.label.clone());
     let (place_label, place) = provider
         .as_ref()
-        .map(|p| {
-            let label = match p.kind {
-                ProviderKind::Genesys { .. } => "Region",
-                ProviderKind::Cxone { .. } | ProviderKind::Oidc { .. } => "Sign-in server",
-            };
-            (label, p.kind.region())
-        })
+        .map(|p| (p.kind.rules().location_label(), p.kind.region()))
         .unwrap_or(("Region", String::new()));
     let user = store.user;
     let identity = move || match user.get() {
@@ -38,7 +31,9 @@ pub(super) fn AgentBar() -> impl IntoView {
         UserState::Idle | UserState::Loading => view! {
             <div class="agent">
                 <span class="avatar avatar-pending" aria-hidden="true"></span>
-                <p class="hint" role="status" data-testid="user-loading">"Loading your profile…"</p>
+                <p class="hint" role="status" data-testid="user-loading">
+                    "Loading your profile…"
+                </p>
             </div>
         }
         .into_any(),
