@@ -3,7 +3,9 @@
 //! health machine never panics, never commands anything once stopped, and only closes or pings
 //! sockets it opened.
 
-use pkce_desk::live::cxone::{parse_next_event, parse_start_session, parse_unavailable_codes};
+use pkce_desk::live::cxone::{
+    parse_agent_states, parse_next_event, parse_start_session, parse_unavailable_codes,
+};
 use pkce_desk::live::health::{Command, Health, HealthConfig, Input, RestFailure};
 use pkce_desk::live::notifications::{
     parse_channel, parse_notice, parse_subscriptions, Channel, Notice, Subscription,
@@ -125,6 +127,7 @@ proptest! {
         let _ = parse_start_session(&reply);
         let _ = parse_next_event(&reply);
         let _ = parse_unavailable_codes(&reply);
+        let _ = parse_agent_states(&reply);
     }
 
     #[test]

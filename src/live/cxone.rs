@@ -63,6 +63,17 @@ pub fn unavailable_codes_url(api_base: &str, team_id: &str) -> String {
     )
 }
 
+/// `GET`: the agent's current state (the Real-Time Data API's `GET /agents/{agentId}/states`,
+/// as the third-party client generated from NICE's specs types it, `RealtimedataRealtimeService.ts`;
+/// the version prefix is not verified), read again after a gap in polling.
+pub fn agent_states_url(api_base: &str, agent_id: &str) -> String {
+    format!(
+        "{}{SERVICES}/agents/{}/states",
+        api_base.trim_end_matches('/'),
+        query::encode(agent_id)
+    )
+}
+
 /// The start body of NICE's sample agent (a WebRTC station, no station id).
 pub fn start_session_body() -> String {
     serde_json::json!({ "stationId": "", "stationPhoneNumber": "WebRTC" }).to_string()
@@ -292,6 +303,50 @@ pub fn parse_unavailable_codes(reply: &HttpReply) -> Result<Vec<String>, AuthErr
     Ok(names)
 }
 
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AgentStatesWire {
+    #[serde(default)]
+    agent_states: Vec<AgentStateWire>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AgentStateWire {
+    agent_state_name: Option<String>,
+    out_state_description: Option<String>,
+    start_date: Option<String>,
+    #[serde(rename = "isACW")]
+    is_acw: Option<bool>,
+}
+
+/// `GET .../agents/{agentId}/states`: the first entry as a report, `None` when it names no
+/// state.
+pub fn parse_agent_states(reply: &HttpReply) -> Result<Option<AgentStateReport>, AuthError> {
+    let wire: AgentStatesWire = parse_api_json(reply, Endpoint::Api, "agent state")?;
+    Ok(wire.agent_states.into_iter().next().and_then(|entry| {
+        let name = entry.agent_state_name.filter(|n| !n.trim().is_empty())?;
+        Some(AgentStateReport {
+            state: AgentState::parse(&name),
+            out_reason: entry
+                .out_state_description
+                .map(|r| r.trim().to_owned())
+                .filter(|r| !r.is_empty()),
+            since_ms: entry.start_date.as_deref().and_then(parse_iso_ms),
+            is_acw: entry.is_acw.unwrap_or(false),
+        })
+    }))
+}
+
+/// Whether a state read (`read`) may replace the state shown (`shown`): not when the shown
+/// one is newer (an event that came in while the read was out).
+pub fn read_is_current(read: &AgentStateReport, shown: Option<&AgentStateReport>) -> bool {
+    match (read.since_ms, shown.and_then(|s| s.since_ms)) {
+        (Some(read), Some(shown)) => read >= shown,
+        _ => true,
+    }
+}
+
 /// What the poll loop does next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PollNext {
@@ -497,6 +552,40 @@ mod tests {
         assert_eq!(AgentState::parse("AVAILABLE"), AgentState::Available);
         assert_eq!(AgentState::parse("LoggedOut").label(), "Logged out");
         assert_eq!(AgentState::parse("Dialer").label(), "Working");
+    }
+
+    #[test]
+    fn the_current_state_is_read_after_a_gap() {
+        assert!(agent_states_url(BASE, "3181501")
+            .ends_with("/InContactAPI/services/v23.0/agents/3181501/states"));
+        let body = r#"{"agentStates":[{"agentId":3181501,"agentStateId":2,"agentStateName":"Unavailable",
+            "businessUnitId":4600123,"isACW":false,"isOutbound":false,"openContacts":0,
+            "outStateDescription":"Lunch","startDate":"2026-12-01T09:00:00.000Z"}]}"#;
+        let read = parse_agent_states(&reply(200, body)).unwrap().unwrap();
+        assert_eq!(
+            read,
+            AgentStateReport {
+                state: AgentState::Unavailable,
+                out_reason: Some("Lunch".into()),
+                since_ms: parse_iso_ms("2026-12-01T09:00:00.000Z"),
+                is_acw: false,
+            }
+        );
+        assert_eq!(
+            parse_agent_states(&reply(200, r#"{"agentStates":[]}"#)).unwrap(),
+            None
+        );
+        let newer = AgentStateReport {
+            since_ms: read.since_ms.map(|ms| ms + 1),
+            ..read.clone()
+        };
+        assert!(read_is_current(&read, None));
+        assert!(read_is_current(&read, Some(&read)));
+        assert!(
+            !read_is_current(&read, Some(&newer)),
+            "an event that came in meanwhile wins"
+        );
+        assert!(read_is_current(&newer, Some(&read)));
     }
 
     #[test]

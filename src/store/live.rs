@@ -576,6 +576,8 @@ impl GenesysRun {
 
 struct CxoneRun {
     session_id: String,
+    /// The agent's CXone user id (the states path takes it, as the agent id).
+    agent_id: String,
     api_base: String,
     team_id: Option<String>,
     auth: AuthStore,
@@ -601,6 +603,7 @@ impl CxoneRun {
         }));
         let run = Rc::new(Self {
             session_id: session.session_id.clone(),
+            agent_id: user.id,
             api_base: session.endpoints.api_base.as_str().to_owned(),
             team_id: user.team_id,
             auth: auth.clone(),
@@ -780,6 +783,11 @@ impl CxoneRun {
             if self.stopped.get() {
                 return;
             }
+            if result.is_ok() && failures > 0 {
+                // Back after a gap: read the current state too, in case what happened
+                // meanwhile is not in the queue any more.
+                self.read_state();
+            }
             if let Ok(poll) = &result {
                 last_heard = browser::now_ms();
                 self.update(|view| view.link = CxoneLink::Live);
@@ -816,6 +824,25 @@ impl CxoneRun {
                 }
             }
         }
+    }
+
+    fn read_state(self: &Rc<Self>) {
+        let run = self.clone();
+        spawn_local(async move {
+            let url = cxone::agent_states_url(&run.api_base, &run.agent_id);
+            if let Ok(Some(read)) = run
+                .auth
+                .api_get(&url, Endpoint::Api)
+                .await
+                .and_then(|reply| cxone::parse_agent_states(&reply))
+            {
+                run.update(|view| {
+                    if cxone::read_is_current(&read, view.state.as_ref()) {
+                        view.state = Some(read);
+                    }
+                });
+            }
+        });
     }
 
     fn apply(self: &Rc<Self>, events: &[SessionEvent]) {
