@@ -19,6 +19,9 @@ pub struct UserProfile {
     /// Genesys Cloud's ACD routing status (`routingStatus.status`: `IDLE`, `INTERACTING`,
     /// `OFF_QUEUE`...), when the provider reports one.
     pub routing_status: Option<String>,
+    /// CXone's `teamId`: the team whose unavailable codes the agent may pick. An id, not
+    /// shown (the record names no team).
+    pub team_id: Option<String>,
 }
 
 impl UserProfile {
@@ -110,6 +113,7 @@ pub fn parse_genesys_user(reply: &HttpReply) -> Result<UserProfile, AuthError> {
                 .and_then(|d| d.system_presence),
         ),
         routing_status: non_empty(user.routing_status.and_then(|r| r.status)),
+        team_id: None,
     })
 }
 
@@ -136,6 +140,7 @@ struct CxoneUser {
     display_name: Option<String>,
     full_name: Option<String>,
     email_address: Option<String>,
+    team_id: Option<serde_json::Value>,
 }
 
 /// The signed-in user's CXone user id, read as NICE's agent SDK reads it
@@ -186,6 +191,11 @@ pub fn parse_cxone_user(reply: &HttpReply, tenant: Option<&str>) -> Result<UserP
         email,
         username,
         organization: non_empty(tenant.map(str::to_owned)),
+        team_id: match user.team_id {
+            Some(serde_json::Value::String(id)) => non_empty(Some(id)),
+            Some(serde_json::Value::Number(id)) => Some(id.to_string()),
+            _ => None,
+        },
         ..Default::default()
     })
 }

@@ -4,6 +4,7 @@
 pub mod http;
 pub mod lock;
 pub mod page;
+pub mod socket;
 pub mod storage;
 
 use crate::error::AuthError;

@@ -75,6 +75,7 @@ fn reads_a_cxone_user_in_the_sdk_model() {
         user.department, None,
         "no team name is invented from teamId"
     );
+    assert_eq!(user.team_id.as_deref(), Some("11ec-t-1"));
     assert_eq!(user.organization.as_deref(), Some("Sandbox Contact Center"));
     assert_eq!(
         user.presence, None,
@@ -252,6 +253,8 @@ fn cxone_and_userinfo_profiles_keep_every_field() {
             username: Some("ada.l".into()),
             // NICE's user model names team and role by id only: nothing is made up.
             organization: Some("Tenant".into()),
+            // Kept (not shown) for the team's unavailable codes.
+            team_id: Some("t-1".into()),
             ..Default::default()
         }
     );

@@ -1,7 +1,8 @@
 //! The banner: who is signed in, where, and the way out.
 
+use super::live_status::{live_kind, CxoneLiveStatus, GenesysLiveStatus, LiveKind};
 use crate::pages::use_auth;
-use crate::store::UserState;
+use crate::store::{LiveStore, UserState};
 use crate::text::capitalise;
 use crate::user::UserProfile;
 use leptos::prelude::*;
@@ -75,6 +76,30 @@ pub(super) fn AgentBar() -> impl IntoView {
 
 #[component]
 fn AgentIdentity(profile: UserProfile) -> impl IntoView {
+    // Live status when a live layer runs (Genesys Cloud, CXone); else the status as the
+    // profile reported it at sign-in.
+    let live = use_context::<LiveStore>();
+    let kind = live_kind(live);
+    let name = profile.display_name.clone();
+    let initials = profile.initials();
+    let status = move || match (kind.get(), live) {
+        (LiveKind::Genesys, Some(live)) => view! { <GenesysLiveStatus live /> }.into_any(),
+        (LiveKind::Cxone, Some(live)) => view! { <CxoneLiveStatus live /> }.into_any(),
+        _ => signed_in_status(&profile).into_any(),
+    };
+    view! {
+        <div class="agent">
+            <span class="avatar" aria-hidden="true">{initials}</span>
+            <div class="agent-text">
+                <p class="agent-name" data-testid="user-name">{name}</p>
+                {status}
+            </div>
+        </div>
+    }
+}
+
+/// Presence and routing status as `/users/me` reported them at sign-in.
+fn signed_in_status(profile: &UserProfile) -> Option<impl IntoView> {
     let presence = profile.presence.clone().map(|presence| {
         let tone = presence_tone(&presence);
         view! {
@@ -93,15 +118,7 @@ fn AgentIdentity(profile: UserProfile) -> impl IntoView {
         }
     });
     let has_status = presence.is_some() || routing.is_some();
-    view! {
-        <div class="agent">
-            <span class="avatar" aria-hidden="true">{profile.initials()}</span>
-            <div class="agent-text">
-                <p class="agent-name" data-testid="user-name">{profile.display_name.clone()}</p>
-                {has_status.then(|| view! { <p class="agent-status">{presence} {routing}</p> })}
-            </div>
-        </div>
-    }
+    has_status.then(|| view! { <p class="agent-status">{presence} {routing}</p> })
 }
 
 /// The colour family of a Genesys Cloud system presence; the chip always shows the text too.
