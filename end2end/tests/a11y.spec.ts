@@ -142,8 +142,11 @@ test.describe('keyboard only', () => {
     await page.keyboard.press('Enter');
     await expectDashboardLoaded(page);
 
-    // On the dashboard the skip link comes first again, then Sign out, with a visible ring.
+    // On the dashboard the skip link comes first again, then the presence picker, then Sign
+    // out, with a visible ring.
     await tabTo(page, skip);
+    await page.keyboard.press('Tab');
+    await expect(page.getByTestId('presence-picker')).toBeFocused();
     await page.keyboard.press('Tab');
     const signOut = page.getByTestId('sign-out');
     await expect(signOut).toBeFocused();
@@ -161,6 +164,8 @@ test.describe('keyboard only', () => {
     await page.screenshot({ path: screenshotPath('dashboard-keyboard-focus.png') });
 
     // The skip link moves focus to the content, and Tab continues inside it.
+    await page.keyboard.press('Shift+Tab');
+    await expect(page.getByTestId('presence-picker')).toBeFocused();
     await page.keyboard.press('Shift+Tab');
     await expect(skip).toBeFocused();
     await page.keyboard.press('Enter');

@@ -629,7 +629,7 @@ fn bad_request(message: &str) -> Refusal {
 
 /// Bearer check and failure rules shared by the channel endpoints.
 async fn gate(state: &AppState, headers: &HeaderMap) -> Result<Grant, Refusal> {
-    faults::pass(state, &[Endpoint::Live, Endpoint::Api]).await?;
+    faults::pass(state, &[Endpoint::Live]).await?;
     Ok(authenticate(state, headers)?)
 }
 

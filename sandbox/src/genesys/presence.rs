@@ -195,7 +195,7 @@ pub async fn definitions(
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, Refusal> {
-    faults::pass(&state, &[Endpoint::Live, Endpoint::Api]).await?;
+    faults::pass(&state, &[Endpoint::Live]).await?;
     authenticate(&state, &headers)?;
     let params = Params::from_query(uri.query());
     let deactivated = bool_param(&params, "deactivated")?.unwrap_or(false);
@@ -236,7 +236,7 @@ pub async fn legacy_definitions(
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, Refusal> {
-    faults::pass(&state, &[Endpoint::Live, Endpoint::Api]).await?;
+    faults::pass(&state, &[Endpoint::Live]).await?;
     authenticate(&state, &headers)?;
     let params = Params::from_query(uri.query());
     let number = |name: &str, default: usize, max: usize| -> Result<usize, Refusal> {
@@ -347,7 +347,7 @@ pub async fn patch(
     body: Bytes,
 ) -> Result<Response, Refusal> {
     state.controls().count(Counter::PresencePatches);
-    faults::pass(&state, &[Endpoint::Live, Endpoint::Api]).await?;
+    faults::pass(&state, &[Endpoint::Live]).await?;
     let grant = authenticate(&state, &headers)?;
     purecloud_source(&source)?;
     own_user(&user_id, &grant.user_id)?;
@@ -382,7 +382,7 @@ pub async fn get_presence(
     Path((user_id, source)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, Refusal> {
-    faults::pass(&state, &[Endpoint::Live, Endpoint::Api]).await?;
+    faults::pass(&state, &[Endpoint::Live]).await?;
     let grant = authenticate(&state, &headers)?;
     purecloud_source(&source)?;
     own_user(&user_id, &grant.user_id)?;
@@ -396,7 +396,7 @@ pub async fn routing_status(
     Path(user_id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, Refusal> {
-    faults::pass(&state, &[Endpoint::Live, Endpoint::Api]).await?;
+    faults::pass(&state, &[Endpoint::Live]).await?;
     authenticate(&state, &headers)?;
     Ok(Json(state.genesys_live.routing_status(&user_id)).into_response())
 }
