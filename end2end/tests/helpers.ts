@@ -181,7 +181,7 @@ export function screenshotPath(name: string): string {
 
 /** The sandbox's test controls (`--test-controls`): make it misbehave, and count what it saw. */
 export interface FailureRule {
-  endpoint: 'authorize' | 'token' | 'token_refresh' | 'token_code' | 'users_me' | 'api' | 'revoke';
+  endpoint: 'authorize' | 'token' | 'token_refresh' | 'token_code' | 'users_me' | 'api' | 'revoke' | 'live';
   mode: string;
   count?: number;
   delay_ms?: number;
@@ -211,6 +211,18 @@ export interface SandboxStats {
   revoked_refresh_tokens: number;
   /** Refresh tokens usable right now (issued, not spent, not revoked); not reset by reset. */
   live_refresh_tokens: number;
+  /** The live layer (Genesys): channels created, sockets opened and open now, pings, PATCHes. */
+  channels_created: number;
+  sockets_opened: number;
+  sockets_open: number;
+  pings: number;
+  presence_patches: number;
+  /** The live layer (CXone): agent sessions, their polls and state changes. */
+  agent_sessions_started: number;
+  agent_session_polls: number;
+  agent_state_changes: number;
+  agent_sessions_ended: number;
+  agent_sessions_live: number;
 }
 
 async function control(path: string, body?: unknown): Promise<Response> {
