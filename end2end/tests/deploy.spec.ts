@@ -17,11 +17,14 @@ import {
  * `script-src 'self'` allows it.)
  */
 
-/** As in the README's nginx example, with the sandbox in place of the provider's hosts. */
+/**
+ * As in the README's nginx example, with the sandbox in place of the provider's hosts: its
+ * API and login, and its notification socket (`wss://streaming.<region>` in production).
+ */
 const CSP = [
   "default-src 'self'",
   "script-src 'self' 'wasm-unsafe-eval'",
-  `connect-src 'self' ${SANDBOX}`,
+  `connect-src 'self' ${SANDBOX} ${SANDBOX.replace(/^http/, 'ws')}`,
   "frame-ancestors 'none'",
   "base-uri 'none'",
   "object-src 'none'",
@@ -77,6 +80,8 @@ test('under the documented CSP the app starts, signs in, calls the API and signs
   await signIn(page);
   await expectDashboard(page, ADA.name);
   await expect(page.getByTestId('queue-item')).toHaveCount(3);
+  // The live status's socket is open under the policy (signIn waited for it to be live).
+  await expect(page.getByTestId('live-status')).toHaveAttribute('data-ready', 'true');
   expect(await violations(page)).toEqual([]);
 
   await signOut(page);
