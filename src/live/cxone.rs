@@ -8,99 +8,28 @@
 //! reason}`; `util-worker.js` / `get-next-event-provider.js` for 304 = no events and 409 =
 //! session ended; `agent-state-event.js` for the `AgentState` fields). The end-session body
 //! values are not documented anywhere the facts file found: see [`end_session_body`].
+//!
+//! This file reads the answers; [`requests`] builds the paths and bodies, [`poll`] decides
+//! what the poll loop does next.
 
 use super::time::parse_iso_ms;
 use crate::api::{api_failure, parse_api_json};
 use crate::error::{AuthError, Endpoint};
-use crate::query;
 use crate::reply::{HttpReply, Refusal};
 use serde::Deserialize;
 use serde_json::Value;
 
-const SERVICES: &str = "/InContactAPI/services/v23.0";
+mod poll;
+mod requests;
 
-/// How long one `get-next-event` is held (0-60 s allowed). Below the app's 20 s fetch timeout,
-/// as the SDK's short variant (15).
-pub const POLL_TIMEOUT_SECS: u32 = 15;
-
-/// `POST` starts a session.
-pub fn sessions_url(api_base: &str) -> String {
-    format!(
-        "{}{SERVICES}/agent-sessions",
-        api_base.trim_end_matches('/')
-    )
-}
-
-fn session_url(api_base: &str, session_id: &str) -> String {
-    format!("{}/{}", sessions_url(api_base), query::encode(session_id))
-}
-
-/// `GET`: the next events, held up to `timeout_secs`.
-pub fn next_event_url(api_base: &str, session_id: &str, timeout_secs: u32) -> String {
-    format!(
-        "{}/get-next-event?timeout={}",
-        session_url(api_base, session_id),
-        timeout_secs.min(60)
-    )
-}
-
-/// `POST`: set the agent state.
-pub fn state_url(api_base: &str, session_id: &str) -> String {
-    format!("{}/state", session_url(api_base, session_id))
-}
-
-/// `DELETE`: end the session.
-pub fn end_session_url(api_base: &str, session_id: &str) -> String {
-    session_url(api_base, session_id)
-}
-
-/// `GET`: the team's unavailable codes.
-pub fn unavailable_codes_url(api_base: &str, team_id: &str) -> String {
-    format!(
-        "{}{SERVICES}/teams/{}/unavailable-codes",
-        api_base.trim_end_matches('/'),
-        query::encode(team_id)
-    )
-}
-
-/// `GET`: the agent's current state (the Real-Time Data API's `GET /agents/{agentId}/states`,
-/// as the third-party client generated from NICE's specs types it, `RealtimedataRealtimeService.ts`;
-/// the version prefix is not verified), read again after a gap in polling.
-pub fn agent_states_url(api_base: &str, agent_id: &str) -> String {
-    format!(
-        "{}{SERVICES}/agents/{}/states",
-        api_base.trim_end_matches('/'),
-        query::encode(agent_id)
-    )
-}
-
-/// The start body of NICE's sample agent (a WebRTC station, no station id).
-pub fn start_session_body() -> String {
-    serde_json::json!({ "stationId": "", "stationPhoneNumber": "WebRTC" }).to_string()
-}
-
-/// The end body the SDK sends (`{forceLogoff, endContacts, ignorePersonalQueue}`). The values
-/// are this app's choice: sign-out logs the agent off, but never ends a customer's contact.
-pub fn end_session_body() -> String {
-    serde_json::json!({ "forceLogoff": true, "endContacts": false, "ignorePersonalQueue": false })
-        .to_string()
-}
-
-/// The two states an agent may set; the platform sets all the others.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StateRequest {
-    Available,
-    /// With the unavailable code's name (`outStateName`).
-    Unavailable(String),
-}
-
-pub fn set_state_body(request: &StateRequest) -> String {
-    let (state, reason) = match request {
-        StateRequest::Available => ("Available", ""),
-        StateRequest::Unavailable(code) => ("Unavailable", code.as_str()),
-    };
-    serde_json::json!({ "state": state, "reason": reason }).to_string()
-}
+pub use poll::{
+    after_poll, poll_retry_delay_ms, PollNext, FIRST_POLL_RETRY_DELAY_MS, MAX_POLL_RETRY_DELAY_MS,
+};
+pub use requests::{
+    agent_states_url, end_session_body, end_session_url, next_event_url, sessions_url,
+    set_state_body, start_session_body, state_url, unavailable_codes_url, StateRequest,
+    POLL_TIMEOUT_SECS,
+};
 
 fn malformed(reason: &str) -> AuthError {
     AuthError::MalformedResponse {
@@ -344,64 +273,6 @@ pub fn read_is_current(read: &AgentStateReport, shown: Option<&AgentStateReport>
     match (read.since_ms, shown.and_then(|s| s.since_ms)) {
         (Some(read), Some(shown)) => read >= shown,
         _ => true,
-    }
-}
-
-/// What the poll loop does next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PollNext {
-    /// Poll again at once (events or a 304).
-    Now,
-    /// Wait this long, then poll again (a passing failure).
-    After(u64),
-    /// The session is over (409, an end event): stop polling.
-    Ended,
-    /// Polling cannot help (403; the auth session ended): stop.
-    GiveUp,
-}
-
-/// First wait after a failed poll; doubled per consecutive failure up to
-/// [`MAX_POLL_RETRY_DELAY_MS`]. (The SDK waits a flat 10 s.)
-pub const FIRST_POLL_RETRY_DELAY_MS: u64 = 2_000;
-pub const MAX_POLL_RETRY_DELAY_MS: u64 = 30_000;
-
-pub fn poll_retry_delay_ms(failures: u32, jitter: f64) -> u64 {
-    let exponent = failures.saturating_sub(1).min(16);
-    let base = FIRST_POLL_RETRY_DELAY_MS
-        .saturating_mul(1 << exponent)
-        .min(MAX_POLL_RETRY_DELAY_MS);
-    let jitter = if jitter.is_nan() {
-        0.0
-    } else {
-        jitter.clamp(0.0, 1.0)
-    };
-    base + (base as f64 * 0.2 * jitter) as u64
-}
-
-/// The loop's decision after one poll; `failures` counts consecutive failed polls.
-pub fn after_poll(result: &Result<Poll, AuthError>, failures: &mut u32, jitter: f64) -> PollNext {
-    match result {
-        Ok(Poll::Ended) => PollNext::Ended,
-        Ok(Poll::Events { events, .. }) if events.contains(&SessionEvent::SessionEnded) => {
-            PollNext::Ended
-        }
-        Ok(_) => {
-            *failures = 0;
-            PollNext::Now
-        }
-        Err(AuthError::Forbidden { .. } | AuthError::SessionExpired) => PollNext::GiveUp,
-        Err(error) => {
-            *failures = failures.saturating_add(1);
-            let wait = poll_retry_delay_ms(*failures, jitter);
-            // A long Retry-After is the server's to set.
-            let wait = match error {
-                AuthError::RateLimited {
-                    retry_after_secs: Some(secs),
-                } => wait.max(secs.saturating_mul(1000)),
-                _ => wait,
-            };
-            PollNext::After(wait)
-        }
     }
 }
 

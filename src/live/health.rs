@@ -21,6 +21,10 @@
 //!   subscribed, then connected before the old socket is closed;
 //! - after any socket opens, the current state is read again ([`Command::Resync`]): events
 //!   sent while no socket was connected are not replayed.
+//!
+//! Over 300 lines on purpose: it is one state machine, and its transitions depend on each
+//! other (a close, a renewal and a resync share the socket table and the retry state), so
+//! they read and are tested together (`health/tests.rs`).
 
 use super::notifications::{Channel, Notice, RejectedTopic, Subscription};
 

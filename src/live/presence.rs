@@ -6,6 +6,9 @@
 //! SDK's `organization_presence_definition.py` for the `OnQueue` spelling of the current
 //! endpoint; the terraform provider's unit test for the legacy `"On Queue"` spelling and for
 //! `languageLabels` keyed `en_US`.
+//!
+//! A little over 300 lines: the presence and routing-status calls share their types and
+//! wire shapes, so they stay in one file.
 
 use super::time::parse_iso_ms;
 use crate::api::parse_api_json;
