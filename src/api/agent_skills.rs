@@ -146,9 +146,12 @@ mod tests {
     #[test]
     fn reads_the_assignments() {
         let body = r#"{"totalRecords":3,"_links":{"self":"x","next":null,"previous":null},
-            "businessUnitId":4600123,"lastPollTime":"2026-12-01T09:00:00.000Z","agentSkillAssignments":[
-            {"userId":"u","skillId":11001,"skillName":"Customer Care Voice","mediaTypeId":4,"mediaTypeName":"Phone Call",
-             "isOutbound":false,"isActive":true,"isSkillActive":true,"agentProficiencyValue":1,"agentProficiencyName":"High"},
+            "businessUnitId":4600123,"lastPollTime":"2026-12-01T09:00:00.000Z",
+             "agentSkillAssignments":[
+            {"userId":"u","skillId":11001,"skillName":"Customer Care Voice","mediaTypeId":4,
+             "mediaTypeName":"Phone Call",
+             "isOutbound":false,"isActive":true,"isSkillActive":true,"agentProficiencyValue":1,
+              "agentProficiencyName":"High"},
             {"skillId":"11002","skillName":" ","mediaTypeName":"","isOutbound":true},
             {"skillId":11003,"skillName":"Retired","isActive":false},
             {"skillId":11004,"skillName":"Paused skill","isSkillActive":false}]}"#;

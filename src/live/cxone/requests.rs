@@ -50,8 +50,9 @@ pub fn unavailable_codes_url(api_base: &str, team_id: &str) -> String {
 }
 
 /// `GET`: the agent's current state (the Real-Time Data API's `GET /agents/{agentId}/states`,
-/// as the third-party client generated from NICE's specs types it, `RealtimedataRealtimeService.ts`;
-/// the version prefix is not verified), read again after a gap in polling.
+/// as the third-party client generated from NICE's specs types it,
+/// `RealtimedataRealtimeService.ts`; the version prefix is not verified), read again after a
+/// gap in polling.
 pub fn agent_states_url(api_base: &str, agent_id: &str) -> String {
     format!(
         "{}{SERVICES}/agents/{}/states",

@@ -18,9 +18,10 @@ fn urls_follow_the_sdk_paths() {
         "https://api-na1.niceincontact.com/InContactAPI/services/v23.0/agent-sessions"
     );
     assert_eq!(
-            next_event_url(BASE, "s 1", 15),
-            "https://api-na1.niceincontact.com/InContactAPI/services/v23.0/agent-sessions/s%201/get-next-event?timeout=15"
-        );
+        next_event_url(BASE, "s 1", 15),
+        "https://api-na1.niceincontact.com/InContactAPI/services/v23.0/agent-sessions/s%201/\
+         get-next-event?timeout=15"
+    );
     assert!(next_event_url(BASE, "s", 600).ends_with("?timeout=60"));
     assert!(state_url(BASE, "s").ends_with("/agent-sessions/s/state"));
     assert!(end_session_url(BASE, "s").ends_with("/agent-sessions/s"));
@@ -148,7 +149,8 @@ fn agent_state_events() {
 fn the_current_state_is_read_after_a_gap() {
     assert!(agent_states_url(BASE, "3181501")
         .ends_with("/InContactAPI/services/v23.0/agents/3181501/states"));
-    let body = r#"{"agentStates":[{"agentId":3181501,"agentStateId":2,"agentStateName":"Unavailable",
+    let body = r#"{"agentStates":[{"agentId":3181501,"agentStateId":2,
+        "agentStateName":"Unavailable",
             "businessUnitId":4600123,"isACW":false,"isOutbound":false,"openContacts":0,
             "outStateDescription":"Lunch","startDate":"2026-12-01T09:00:00.000Z"}]}"#;
     let read = parse_agent_states(&reply(200, body)).unwrap().unwrap();
@@ -181,7 +183,8 @@ fn the_current_state_is_read_after_a_gap() {
 #[test]
 fn unavailable_codes_leave_out_inactive_and_acw() {
     let body = r#"{"unavailableCodes":[
-            {"outStateName":"Lunch","isAcw":false,"isActive":true,"isPersonalConnection":false,"skillName":""},
+            {"outStateName":"Lunch","isAcw":false,"isActive":true,"isPersonalConnection":false,
+             "skillName":""},
             {"outStateName":"Wrap up","isAcw":true,"isActive":true},
             {"outStateName":"Old","isAcw":false,"isActive":false},
             {"outStateName":" Training ","isAcw":false},

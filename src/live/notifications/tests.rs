@@ -10,7 +10,9 @@ fn json(status: u16, body: &str) -> HttpReply {
     }
 }
 
-const CHANNEL: &str = r#"{"connectUri":"wss://streaming.mypurecloud.com/channels/streaming-2-aa5h48uk0srhpugh2994klj918","id":"streaming-2-aa5h48uk0srhpugh2994klj918","expires":"2021-02-03T17:59:07.650Z"}"#;
+const CHANNEL: &str = r#"{
+    "connectUri":"wss://streaming.mypurecloud.com/channels/streaming-2-aa5h48uk0srhpugh2994klj918",
+    "id":"streaming-2-aa5h48uk0srhpugh2994klj918","expires":"2021-02-03T17:59:07.650Z"}"#;
 
 #[test]
 fn urls_topic_and_body() {
@@ -63,7 +65,8 @@ fn the_socket_must_be_secure_unless_the_api_is_local_http() {
 fn rejected_topics_name_the_missing_permissions() {
     let answer = r#"{"entities":[
             {"id":"v2.users.u1.presence","state":"Permitted","selfUri":"/x"},
-            {"id":"v2.users.u1.routingStatus","state":"Rejected","rejectionReason":"Missing permissions",
+            {"id":"v2.users.u1.routingStatus","state":"Rejected",
+             "rejectionReason":"Missing permissions",
              "missingPermissions":["routing:agent:view"," "]}]}"#;
     let answered = parse_subscriptions(&json(200, answer)).unwrap();
     assert_eq!(
@@ -83,10 +86,11 @@ fn rejected_topics_name_the_missing_permissions() {
     .unwrap();
     assert!(fine.rejected.is_empty() && !fine.all_rejected());
     let refused = parse_subscriptions(&json(
-            200,
-            r#"{"entities":[{"id":"v2.users.u1?presence&routingStatus","state":"REJECTED","missingPermissions":["presence:userPresence:view"]}]}"#,
-        ))
-        .unwrap();
+        200,
+        r#"{"entities":[{"id":"v2.users.u1?presence&routingStatus","state":"REJECTED",
+                "missingPermissions":["presence:userPresence:view"]}]}"#,
+    ))
+    .unwrap();
     assert!(refused.all_rejected());
     assert!(matches!(
         parse_subscriptions(&json(404, r#"{"message":"channel not found"}"#)),
@@ -112,7 +116,9 @@ fn health_messages() {
     );
     assert_eq!(
         parse_notice(
-            r#"{"topicName":"v2.system.socket_closing","version":"2","eventBody":{"message":"closing","reason":"maintenance"},"metadata":{"CorrelationId":"c"}}"#,
+            r#"{"topicName":"v2.system.socket_closing","version":"2",
+                "eventBody":{"message":"closing","reason":"maintenance"},
+                "metadata":{"CorrelationId":"c"}}"#,
             "u1"
         ),
         Notice::SocketClosing
@@ -132,7 +138,8 @@ fn health_messages() {
 fn status_events_under_the_expanded_topic_names() {
     let presence = r#"{"topicName":"v2.users.u1.presence","version":"2","eventBody":{
             "source":"PURECLOUD","presenceDefinition":{"id":"e08eaf1b","systemPresence":"ON_QUEUE"},
-            "primary":true,"message":"","modifiedDate":"2026-12-01T18:00:01.000Z"},"metadata":{"CorrelationId":"c"}}"#;
+            "primary":true,"message":"","modifiedDate":"2026-12-01T18:00:01.000Z"},
+             "metadata":{"CorrelationId":"c"}}"#;
     assert_eq!(
         parse_notice(presence, "u1"),
         Notice::Presence(PresenceReport {
@@ -154,14 +161,17 @@ fn status_events_under_the_expanded_topic_names() {
 
 #[test]
 fn events_of_other_users_or_topics_or_shapes_are_not_taken() {
-    let presence = r#"{"topicName":"v2.users.u2.presence","eventBody":{"presenceDefinition":{"id":"p","systemPresence":"Available"}}}"#;
+    let presence = r#"{"topicName":"v2.users.u2.presence",
+        "eventBody":{"presenceDefinition":{"id":"p","systemPresence":"Available"}}}"#;
     assert_eq!(parse_notice(presence, "u1"), Notice::Other);
-    let combined = r#"{"topicName":"v2.users.u1?presence&routingStatus","eventBody":{"presenceDefinition":{"id":"p"}}}"#;
+    let combined = r#"{"topicName":"v2.users.u1?presence&routingStatus",
+        "eventBody":{"presenceDefinition":{"id":"p"}}}"#;
     assert_eq!(parse_notice(combined, "u1"), Notice::Other);
     let no_definition =
         r#"{"topicName":"v2.users.u1.presence","eventBody":{"source":"PURECLOUD"}}"#;
     assert_eq!(parse_notice(no_definition, "u1"), Notice::Other);
-    let secondary = r#"{"topicName":"v2.users.u1.presence","eventBody":{"primary":false,"presenceDefinition":{"id":"p"}}}"#;
+    let secondary = r#"{"topicName":"v2.users.u1.presence","eventBody":{"primary":false,
+        "presenceDefinition":{"id":"p"}}}"#;
     assert_eq!(parse_notice(secondary, "u1"), Notice::Other);
     assert_eq!(parse_notice("not json", "u1"), Notice::Unreadable);
     assert_eq!(parse_notice("{}", "u1"), Notice::Unreadable);

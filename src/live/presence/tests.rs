@@ -75,7 +75,8 @@ const DEFINITIONS: &str = r#"{"total":4,"entities":[
          "systemPresence":"Available","deactivated":false},
         {"id":"e08eaf1b-ee47-4fa9-a231-1200e284798f","type":"System",
          "languageLabels":{"en_US":"On Queue"},"systemPresence":"OnQueue","deactivated":false},
-        {"id":"old","languageLabels":{"en_US":"Retired"},"systemPresence":"Away","deactivated":true},
+        {"id":"old","languageLabels":{"en_US":"Retired"},"systemPresence":"Away",
+         "deactivated":true},
         {"id":"lunch","name":"Lunch","type":"User","languageLabels":{},"systemPresence":"Meal"}],
         "selfUri":"/api/v2/presence/definitions"}"#;
 
@@ -152,7 +153,8 @@ fn definition_failures_are_typed() {
 #[test]
 fn user_presence_is_read_from_the_patch_answer() {
     let answer = r#"{"id":"x","name":"PURECLOUD","source":"PURECLOUD","primary":true,
-            "presenceDefinition":{"id":"e08eaf1b-ee47-4fa9-a231-1200e284798f","systemPresence":"On Queue","selfUri":"/x"},
+            "presenceDefinition":{"id":"e08eaf1b-ee47-4fa9-a231-1200e284798f",
+             "systemPresence":"On Queue","selfUri":"/x"},
             "message":"","modifiedDate":"2026-12-01T18:00:00.500Z"}"#;
     assert_eq!(
         parse_user_presence(&json(200, answer)).unwrap(),

@@ -43,17 +43,25 @@ pub(crate) fn CxoneLiveStatus(live: LiveStore) -> impl IntoView {
         let since = report
             .since_ms
             .map(|ms| format!(" since {}", local_time(ms)));
-        Some(view! {
-            <span class="chip" data-tone=tone data-live=move || is_live.get().to_string()
-                data-testid="agent-state-chip">
-                <span class="chip-dot" aria-hidden="true"></span>
-                <span class="visually-hidden">"Agent state: "</span>
-                <span data-testid="agent-state">{report.state.label().to_owned()}{reason}</span>
-                <span class="chip-since">{since}</span>
-                {move || (!is_live.get()).then(|| view! { <span class="chip-stale">" (last known)"</span> })}
-            </span>
-        }
-        .into_any())
+        Some(
+            view! {
+                <span
+                    class="chip"
+                    data-tone=tone
+                    data-live=move || is_live.get().to_string()
+                    data-testid="agent-state-chip"
+                >
+                    <span class="chip-dot" aria-hidden="true"></span>
+                    <span class="visually-hidden">"Agent state: "</span>
+                    <span data-testid="agent-state">{report.state.label().to_owned()}{reason}</span>
+                    <span class="chip-since">{since}</span>
+                    {move || (!is_live.get()).then(|| view! {
+                        <span class="chip-stale">" (last known)"</span>
+                    })}
+                </span>
+            }
+            .into_any(),
+        )
     };
     let codes = Memo::new(move |_| view_of().map(|v| v.codes).unwrap_or_default());
     let busy = move || {
@@ -98,7 +106,9 @@ pub(crate) fn CxoneLiveStatus(live: LiveStore) -> impl IntoView {
             StateRequest::Unavailable(code) => format!("Unavailable · {code}"),
         };
         Some(view! {
-            <p class="live-note" role="status" data-testid="agent-state-pending">"Changing to "{label}"…"</p>
+            <p class="live-note" role="status" data-testid="agent-state-pending">
+                "Changing to "{label}"…"
+            </p>
         })
     };
     let link_state = Memo::new(move |_| view_of().map(|v| v.link));
@@ -106,20 +116,25 @@ pub(crate) fn CxoneLiveStatus(live: LiveStore) -> impl IntoView {
         Some(match link_state.get()? {
             CxoneLink::Live => ().into_any(),
             CxoneLink::Starting => view! {
-                <p class="live-note" role="status" data-testid="live-connecting">"Starting the agent session…"</p>
+                <p class="live-note" role="status" data-testid="live-connecting">
+                    "Starting the agent session…"
+                </p>
             }
             .into_any(),
-            CxoneLink::Reconnecting { since_ms } => {
-                reconnecting_line(move || {
-                    format_elapsed(live.now_ms.get().saturating_sub(since_ms))
-                })
-                .into_any()
-            }
+            CxoneLink::Reconnecting { since_ms } => reconnecting_line(move || {
+                format_elapsed(live.now_ms.get().saturating_sub(since_ms))
+            })
+            .into_any(),
             CxoneLink::Ended => view! {
                 <p class="live-note live-note-warn" role="status" data-testid="agent-session-ended">
-                    "The agent session ended (by the platform, or another tab or window started one). "
-                    <button type="button" class="button button-small" data-testid="agent-session-restart"
-                        on:click=move |_| live.restart_agent_session()>
+                    "The agent session ended (by the platform, or another tab or window started \
+                    one). "
+                    <button
+                        type="button"
+                        class="button button-small"
+                        data-testid="agent-session-restart"
+                        on:click=move |_| live.restart_agent_session()
+                    >
                         "Start a new agent session"
                     </button>
                 </p>

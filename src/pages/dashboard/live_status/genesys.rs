@@ -56,13 +56,19 @@ pub(crate) fn GenesysLiveStatus(live: LiveStore) -> impl IntoView {
         let label = view.status.presence_label(&view.options)?;
         let system = view.status.presence.as_ref()?.system.clone();
         Some(view! {
-            <span class="chip" data-tone=tone(&system) data-live=move || is_live.get().to_string()
-                data-testid="presence-chip">
+            <span
+                class="chip"
+                data-tone=tone(&system)
+                data-live=move || is_live.get().to_string()
+                data-testid="presence-chip"
+            >
                 <span class="chip-dot" aria-hidden="true"></span>
                 <span class="visually-hidden">"Presence: "</span>
                 <span data-testid="user-presence">{label}</span>
                 {move || (!is_live.get()).then(|| view! {
-                    <span class="chip-stale" data-testid="presence-last-known">" (last known)"</span>
+                    <span class="chip-stale" data-testid="presence-last-known">
+                        " (last known)"
+                    </span>
                 })}
             </span>
         })
@@ -71,8 +77,13 @@ pub(crate) fn GenesysLiveStatus(live: LiveStore) -> impl IntoView {
         let report = view_of()?.status.routing?;
         Some(view! {
             <span class="chip chip-quiet" data-testid="routing-chip">
-                "Routing: " <span data-testid="user-routing-status">{report.status.label().to_owned()}</span>
-                {move || (!is_live.get()).then(|| view! { <span class="chip-stale">" (last known)"</span> })}
+                "Routing: "
+                <span data-testid="user-routing-status">
+                    {report.status.label().to_owned()}
+                </span>
+                {move || (!is_live.get()).then(|| view! {
+                    <span class="chip-stale">" (last known)"</span>
+                })}
             </span>
         })
     };
@@ -107,7 +118,9 @@ pub(crate) fn GenesysLiveStatus(live: LiveStore) -> impl IntoView {
                 <label class="presence-picker">
                     <span class="visually-hidden">"Change presence"</span>
                     <select data-testid="presence-picker" on:change=pick prop:disabled=disabled>
-                        {(!known).then(|| view! { <option value="" selected=true>"Set presence…"</option> })}
+                        {(!known).then(|| view! {
+                            <option value="" selected=true>"Set presence…"</option>
+                        })}
                         {options
                             .into_iter()
                             .map(|option| {
@@ -149,7 +162,9 @@ pub(crate) fn GenesysLiveStatus(live: LiveStore) -> impl IntoView {
         Some(match kind {
             LinkStatus::Live | LinkStatus::Stopped => ().into_any(),
             LinkStatus::Connecting => view! {
-                <p class="live-note" role="status" data-testid="live-connecting">"Connecting to live status…"</p>
+                <p class="live-note" role="status" data-testid="live-connecting">
+                    "Connecting to live status…"
+                </p>
             }
             .into_any(),
             LinkStatus::Reconnecting { .. } => reconnecting_line(silent).into_any(),
@@ -163,7 +178,8 @@ pub(crate) fn GenesysLiveStatus(live: LiveStore) -> impl IntoView {
             .into_any(),
             LinkStatus::Blocked(Blocked::Unavailable) => view! {
                 <p class="live-note" data-testid="live-unavailable">
-                    "Live status is not available from this server: the status shown is from sign-in."
+                    "Live status is not available from this server: the status shown is from \
+                    sign-in."
                 </p>
             }
             .into_any(),
@@ -190,7 +206,10 @@ pub(crate) fn GenesysLiveStatus(live: LiveStore) -> impl IntoView {
     let set_error = move || {
         let error = view_of()?.set_error?;
         let hint = match &error {
-            AuthError::Forbidden { .. } => "Ask your Genesys Cloud administrator for the permission to change presence (going On Queue needs Routing > Agent > On Queue).",
+            AuthError::Forbidden { .. } => {
+                "Ask your Genesys Cloud administrator for the permission to change presence \
+                (going On Queue needs Routing > Agent > On Queue)."
+            }
             _ => "Try again in a moment.",
         };
         Some(view! {
