@@ -27,6 +27,7 @@
 //! they read and are tested together (`health/tests.rs`).
 
 use super::notifications::{Channel, Notice, RejectedTopic, Subscription};
+use crate::schedule::backoff_ms;
 
 /// Timings; [`HealthConfig::default`] is what the app uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,19 +68,15 @@ pub const MAX_RECONNECT_DELAY_MS: u64 = 30_000;
 
 /// Backoff before the `failures`-th consecutive reconnect (1 = first), plus up to 20 % jitter
 /// (`jitter` in 0..1) so that many agents coming back online do not all reconnect at once.
-/// The shape of [`crate::schedule::retry_delay_ms`], with shorter steps: a desk without live
+/// [`crate::schedule::backoff_ms`] with shorter steps than a token refresh: a desk without live
 /// status is worse than one without a renewed token.
 pub fn reconnect_delay_ms(failures: u32, jitter: f64) -> u64 {
-    let exponent = failures.saturating_sub(1).min(16);
-    let base = FIRST_RECONNECT_DELAY_MS
-        .saturating_mul(1 << exponent)
-        .min(MAX_RECONNECT_DELAY_MS);
-    let jitter = if jitter.is_nan() {
-        0.0
-    } else {
-        jitter.clamp(0.0, 1.0)
-    };
-    base + (base as f64 * 0.2 * jitter) as u64
+    backoff_ms(
+        FIRST_RECONNECT_DELAY_MS,
+        MAX_RECONNECT_DELAY_MS,
+        failures,
+        jitter,
+    )
 }
 
 /// Which socket a command or an input is about: each connect gets a new id, so the close of

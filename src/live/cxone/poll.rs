@@ -2,6 +2,7 @@
 
 use super::{Poll, SessionEvent};
 use crate::error::AuthError;
+use crate::schedule::backoff_ms;
 
 /// What the poll loop does next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,16 +23,12 @@ pub const FIRST_POLL_RETRY_DELAY_MS: u64 = 2_000;
 pub const MAX_POLL_RETRY_DELAY_MS: u64 = 30_000;
 
 pub fn poll_retry_delay_ms(failures: u32, jitter: f64) -> u64 {
-    let exponent = failures.saturating_sub(1).min(16);
-    let base = FIRST_POLL_RETRY_DELAY_MS
-        .saturating_mul(1 << exponent)
-        .min(MAX_POLL_RETRY_DELAY_MS);
-    let jitter = if jitter.is_nan() {
-        0.0
-    } else {
-        jitter.clamp(0.0, 1.0)
-    };
-    base + (base as f64 * 0.2 * jitter) as u64
+    backoff_ms(
+        FIRST_POLL_RETRY_DELAY_MS,
+        MAX_POLL_RETRY_DELAY_MS,
+        failures,
+        jitter,
+    )
 }
 
 /// The loop's decision after one poll; `failures` counts consecutive failed polls.
