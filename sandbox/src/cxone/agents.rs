@@ -295,7 +295,11 @@ pub async fn skills(
         .collect();
     Ok(Json(json!({
         "totalRecords": assignments.len(),
-        "_links": { "self": format!("/InContactAPI/services/{version}/agents/{agent_id}/skills"), "next": null, "previous": null },
+        "_links": {
+            "self": format!("/InContactAPI/services/{version}/agents/{agent_id}/skills"),
+            "next": null,
+            "previous": null,
+        },
         "businessUnitId": BUSINESS_UNIT_ID,
         "lastPollTime": now,
         "agentSkillAssignments": assignments,
