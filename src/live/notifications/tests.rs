@@ -1,14 +1,6 @@
 use super::*;
 use crate::live::presence::{RoutingStatus, SystemPresence};
-
-fn json(status: u16, body: &str) -> HttpReply {
-    HttpReply {
-        status,
-        content_type: Some("application/json".into()),
-        retry_after: None,
-        body: body.into(),
-    }
-}
+use crate::reply::json_reply;
 
 const CHANNEL: &str = r#"{
     "connectUri":"wss://streaming.mypurecloud.com/channels/streaming-2-aa5h48uk0srhpugh2994klj918",
@@ -36,7 +28,7 @@ fn urls_topic_and_body() {
 
 #[test]
 fn reads_the_channel_and_hides_its_uri() {
-    let channel = parse_channel(&json(200, CHANNEL), "https://api.mypurecloud.com").unwrap();
+    let channel = parse_channel(&json_reply(200, CHANNEL), "https://api.mypurecloud.com").unwrap();
     assert_eq!(channel.id, "streaming-2-aa5h48uk0srhpugh2994klj918");
     assert_eq!(channel.expires_ms, Some(1_612_375_147_650));
     let shown = format!("{channel:?}");
@@ -46,17 +38,17 @@ fn reads_the_channel_and_hides_its_uri() {
 #[test]
 fn the_socket_must_be_secure_unless_the_api_is_local_http() {
     let plain = CHANNEL.replace("wss://", "ws://");
-    assert!(parse_channel(&json(200, &plain), "https://api.mypurecloud.com").is_err());
-    assert!(parse_channel(&json(200, &plain), "http://127.0.0.1:9190").is_ok());
+    assert!(parse_channel(&json_reply(200, &plain), "https://api.mypurecloud.com").is_err());
+    assert!(parse_channel(&json_reply(200, &plain), "http://127.0.0.1:9190").is_ok());
     let https = CHANNEL.replace("wss://", "https://");
-    assert!(parse_channel(&json(200, &https), "http://127.0.0.1:9190").is_err());
+    assert!(parse_channel(&json_reply(200, &https), "http://127.0.0.1:9190").is_err());
     let no_id = CHANNEL.replace(
         "\"id\":\"streaming-2-aa5h48uk0srhpugh2994klj918\"",
         "\"id\":\" \"",
     );
-    assert!(parse_channel(&json(200, &no_id), "https://api.x").is_err());
+    assert!(parse_channel(&json_reply(200, &no_id), "https://api.x").is_err());
     assert!(matches!(
-        parse_channel(&json(429, "{}"), "https://api.x"),
+        parse_channel(&json_reply(429, "{}"), "https://api.x"),
         Err(AuthError::RateLimited { .. })
     ));
 }
@@ -68,7 +60,7 @@ fn rejected_topics_name_the_missing_permissions() {
             {"id":"v2.users.u1.routingStatus","state":"Rejected",
              "rejectionReason":"Missing permissions",
              "missingPermissions":["routing:agent:view"," "]}]}"#;
-    let answered = parse_subscriptions(&json(200, answer)).unwrap();
+    let answered = parse_subscriptions(&json_reply(200, answer)).unwrap();
     assert_eq!(
         answered.rejected,
         [RejectedTopic {
@@ -79,13 +71,13 @@ fn rejected_topics_name_the_missing_permissions() {
     );
     assert_eq!(answered.permitted, ["v2.users.u1.presence"]);
     assert!(!answered.all_rejected());
-    let fine = parse_subscriptions(&json(
+    let fine = parse_subscriptions(&json_reply(
         200,
         r#"{"entities":[{"id":"t","state":"permitted"}]}"#,
     ))
     .unwrap();
     assert!(fine.rejected.is_empty() && !fine.all_rejected());
-    let refused = parse_subscriptions(&json(
+    let refused = parse_subscriptions(&json_reply(
         200,
         r#"{"entities":[{"id":"v2.users.u1?presence&routingStatus","state":"REJECTED",
                 "missingPermissions":["presence:userPresence:view"]}]}"#,
@@ -93,7 +85,7 @@ fn rejected_topics_name_the_missing_permissions() {
     .unwrap();
     assert!(refused.all_rejected());
     assert!(matches!(
-        parse_subscriptions(&json(404, r#"{"message":"channel not found"}"#)),
+        parse_subscriptions(&json_reply(404, r#"{"message":"channel not found"}"#)),
         Err(AuthError::ApiFailed { status: 404, .. })
     ));
 }

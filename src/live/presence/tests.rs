@@ -1,13 +1,5 @@
 use super::*;
-
-fn json(status: u16, body: &str) -> HttpReply {
-    HttpReply {
-        status,
-        content_type: Some("application/json".into()),
-        retry_after: None,
-        body: body.into(),
-    }
-}
+use crate::reply::json_reply;
 
 fn locales(list: &[&str]) -> Vec<String> {
     list.iter().map(|l| (*l).to_owned()).collect()
@@ -82,7 +74,7 @@ const DEFINITIONS: &str = r#"{"total":4,"entities":[
 
 #[test]
 fn definitions_become_options_without_deactivated_ones() {
-    let options = parse_definitions(&json(200, DEFINITIONS), &locales(&["en-US"])).unwrap();
+    let options = parse_definitions(&json_reply(200, DEFINITIONS), &locales(&["en-US"])).unwrap();
     let ids: Vec<&str> = options.iter().map(|o| o.id.as_str()).collect();
     assert_eq!(
         ids,
@@ -102,14 +94,14 @@ fn legacy_listing_spelling_is_understood() {
     let legacy = r#"{"entities":[{"id":"e08eaf1b-ee47-4fa9-a231-1200e284798f",
             "languageLabels":{"en_US":"On Queue"},"systemPresence":"On Queue","deactivated":false,
             "primary":true}],"pageSize":25,"pageNumber":1}"#;
-    let options = parse_definitions(&json(200, legacy), &[]).unwrap();
+    let options = parse_definitions(&json_reply(200, legacy), &[]).unwrap();
     assert_eq!(options[0].system, SystemPresence::OnQueue);
 }
 
 #[test]
 fn labels_follow_the_users_locales_with_fallbacks() {
     let label = |wanted: &[&str]| {
-        parse_definitions(&json(200, DEFINITIONS), &locales(wanted)).unwrap()[0]
+        parse_definitions(&json_reply(200, DEFINITIONS), &locales(wanted)).unwrap()[0]
             .label
             .clone()
     };
@@ -126,7 +118,7 @@ fn labels_follow_the_users_locales_with_fallbacks() {
     let only_system =
         r#"{"entities":[{"id":"x","languageLabels":{"en_US":"  "},"systemPresence":"OnQueue"}]}"#;
     assert_eq!(
-        parse_definitions(&json(200, only_system), &[]).unwrap()[0].label,
+        parse_definitions(&json_reply(200, only_system), &[]).unwrap()[0].label,
         "On Queue",
         "no usable label and no name: the system presence"
     );
@@ -136,7 +128,7 @@ fn labels_follow_the_users_locales_with_fallbacks() {
 fn definition_failures_are_typed() {
     assert!(matches!(
         parse_definitions(
-            &json(
+            &json_reply(
                 403,
                 r#"{"message":"Missing presence:presenceDefinition:view"}"#
             ),
@@ -145,7 +137,7 @@ fn definition_failures_are_typed() {
         Err(AuthError::Forbidden { .. })
     ));
     assert!(matches!(
-        parse_definitions(&json(200, r#"{"entities":[{"name":"no id"}]}"#), &[]),
+        parse_definitions(&json_reply(200, r#"{"entities":[{"name":"no id"}]}"#), &[]),
         Err(AuthError::MalformedResponse { .. })
     ));
 }
@@ -157,7 +149,7 @@ fn user_presence_is_read_from_the_patch_answer() {
              "systemPresence":"On Queue","selfUri":"/x"},
             "message":"","modifiedDate":"2026-12-01T18:00:00.500Z"}"#;
     assert_eq!(
-        parse_user_presence(&json(200, answer)).unwrap(),
+        parse_user_presence(&json_reply(200, answer)).unwrap(),
         Some(PresenceReport {
             definition_id: "e08eaf1b-ee47-4fa9-a231-1200e284798f".into(),
             system: SystemPresence::OnQueue,
@@ -165,25 +157,28 @@ fn user_presence_is_read_from_the_patch_answer() {
         })
     );
     let secondary = answer.replace("\"primary\":true", "\"primary\":false");
-    assert_eq!(parse_user_presence(&json(200, &secondary)).unwrap(), None);
+    assert_eq!(
+        parse_user_presence(&json_reply(200, &secondary)).unwrap(),
+        None
+    );
     assert!(matches!(
-        parse_user_presence(&json(200, r#"{"source":"PURECLOUD"}"#)),
+        parse_user_presence(&json_reply(200, r#"{"source":"PURECLOUD"}"#)),
         Err(AuthError::MalformedResponse { .. })
     ));
     assert!(matches!(
-        parse_user_presence(&json(403, r#"{"message":"Missing routing:agent:onqueue"}"#)),
+        parse_user_presence(&json_reply(403, r#"{"message":"Missing routing:agent:onqueue"}"#)),
         Err(AuthError::Forbidden { message: Some(m) }) if m.contains("onqueue")
     ));
 }
 
 #[test]
 fn routing_status_is_read() {
-    let report = parse_routing_status(&json(
+    let report = parse_routing_status(&json_reply(
         200,
         r#"{"userId":"u1","status":"IDLE","startTime":"2026-12-01T18:00:00Z"}"#,
     ))
     .unwrap();
     assert_eq!(report.status, RoutingStatus::Idle);
     assert_eq!(report.since_ms, parse_iso_ms("2026-12-01T18:00:00Z"));
-    assert!(parse_routing_status(&json(200, r#"{"userId":"u1"}"#)).is_err());
+    assert!(parse_routing_status(&json_reply(200, r#"{"userId":"u1"}"#)).is_err());
 }
