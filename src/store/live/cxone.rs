@@ -4,7 +4,7 @@
 //! Over 300 lines on purpose: one run's lifecycle (start, poll loop, state changes, the
 //! farewell at sign-out) reads best in one place; its decisions live in `crate::live::cxone`.
 
-use super::{every_second, jitter, CxoneLink, CxoneView, Farewell, LiveStore, LiveView};
+use super::{jitter, CxoneLink, CxoneView, Farewell, Lifetime, LiveStore, LiveView};
 use crate::browser::http::{self, Method};
 use crate::browser::{self};
 use crate::error::{AuthError, Endpoint};
@@ -31,8 +31,7 @@ pub(super) struct CxoneRun {
     starting: Cell<bool>,
     /// The id a start in flight brought back after the run stopped (for the farewell).
     started_late: RefCell<Option<String>>,
-    stopped: Cell<bool>,
-    clock: Cell<Option<IntervalHandle>>,
+    lifetime: Lifetime,
 }
 
 impl CxoneRun {
@@ -59,16 +58,15 @@ impl CxoneRun {
             agent_session: RefCell::new(None),
             starting: Cell::new(false),
             started_late: RefCell::new(None),
-            stopped: Cell::new(false),
-            clock: Cell::new(None),
+            lifetime: Lifetime::default(),
         });
         let now_ms = live.now_ms;
         let weak = Rc::downgrade(&run);
-        run.clock.set(every_second(move || {
-            if weak.upgrade().is_some_and(|run| !run.stopped.get()) {
+        run.lifetime.start_clock(move || {
+            if weak.upgrade().is_some_and(|run| !run.lifetime.is_stopped()) {
                 now_ms.set(browser::now_ms());
             }
-        }));
+        });
         run.load_codes();
         let poller = run.clone();
         spawn_local(async move { poller.run_session().await });
@@ -79,10 +77,7 @@ impl CxoneRun {
     /// started (then the farewell waits for the start's answer, so the session it opens is
     /// ended with a token that is still valid: the sign-out revokes only after).
     pub(super) fn stop(self: &Rc<Self>) -> Option<Farewell> {
-        self.stopped.set(true);
-        if let Some(clock) = self.clock.take() {
-            clock.clear();
-        }
+        self.lifetime.stop();
         let known = self.agent_session.borrow_mut().take();
         if known.is_none() && !self.starting.get() {
             return None;
@@ -118,7 +113,7 @@ impl CxoneRun {
     }
 
     fn update(&self, change: impl FnOnce(&mut CxoneView)) {
-        if self.stopped.get() {
+        if self.lifetime.is_stopped() {
             return;
         }
         self.live.view.update(|view| {
@@ -156,7 +151,7 @@ impl CxoneRun {
                 })
             )
         });
-        if !ended || self.stopped.get() || self.agent_session.borrow().is_some() {
+        if !ended || self.lifetime.is_stopped() || self.agent_session.borrow().is_some() {
             return;
         }
         self.update(|view| {
@@ -171,7 +166,7 @@ impl CxoneRun {
     async fn run_session(self: Rc<Self>) {
         let mut failures = 0;
         let agent_session = loop {
-            if self.stopped.get() {
+            if self.lifetime.is_stopped() {
                 return;
             }
             let body = cxone::start_session_body();
@@ -187,7 +182,7 @@ impl CxoneRun {
                 .await
                 .and_then(|reply| cxone::parse_start_session(&reply));
             self.starting.set(false);
-            if self.stopped.get() {
+            if self.lifetime.is_stopped() {
                 // Stopped while the start was in flight: the farewell (at sign-out) ends what
                 // it started.
                 if let Ok(id) = result {
@@ -218,7 +213,7 @@ impl CxoneRun {
             let Some(agent_session) = self.agent_session.borrow().clone() else {
                 return;
             };
-            if self.stopped.get() {
+            if self.lifetime.is_stopped() {
                 return;
             }
             let url =
@@ -228,7 +223,7 @@ impl CxoneRun {
                 .api_get(&url, Endpoint::Api)
                 .await
                 .and_then(|reply| cxone::parse_next_event(&reply));
-            if self.stopped.get() {
+            if self.lifetime.is_stopped() {
                 return;
             }
             if result.is_ok() && failures > 0 {

@@ -4,7 +4,7 @@
 //! Over 300 lines on purpose: one run's lifecycle (start, socket events, the health machine's
 //! commands, presence changes) reads best in one place; its decisions live in `crate::live`.
 
-use super::{drop_later, every_second, jitter, rest_failure, GenesysView, LiveStore, LiveView};
+use super::{drop_later, jitter, rest_failure, GenesysView, Lifetime, LiveStore, LiveView};
 use crate::browser::http::Method;
 use crate::browser::socket::{preferred_languages, Socket, SocketEvent};
 use crate::browser::{self};
@@ -17,7 +17,7 @@ use crate::store::{AuthStore, Session};
 use crate::user::UserProfile;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
@@ -29,8 +29,7 @@ pub(super) struct GenesysRun {
     live: LiveStore,
     health: RefCell<Health>,
     sockets: RefCell<HashMap<SocketId, Socket>>,
-    stopped: Cell<bool>,
-    clock: Cell<Option<IntervalHandle>>,
+    lifetime: Lifetime,
 }
 
 impl GenesysRun {
@@ -73,15 +72,14 @@ impl GenesysRun {
             live: *live,
             health: RefCell::new(Health::new(HealthConfig::default())),
             sockets: RefCell::new(HashMap::new()),
-            stopped: Cell::new(false),
-            clock: Cell::new(None),
+            lifetime: Lifetime::default(),
         });
         let weak = Rc::downgrade(&run);
-        run.clock.set(every_second(move || {
+        run.lifetime.start_clock(move || {
             if let Some(run) = weak.upgrade() {
                 run.tick();
             }
-        }));
+        });
         run.load_definitions();
         let commands = run.health.borrow_mut().start(browser::now_ms());
         run.execute(commands);
@@ -89,17 +87,14 @@ impl GenesysRun {
     }
 
     pub(super) fn stop(&self) {
-        self.stopped.set(true);
-        if let Some(clock) = self.clock.take() {
-            clock.clear();
-        }
+        self.lifetime.stop();
         let _ = self.health.borrow_mut().stop();
         let sockets: Vec<Socket> = self.sockets.borrow_mut().drain().map(|(_, s)| s).collect();
         drop(sockets); // closes them
     }
 
     fn update(&self, change: impl FnOnce(&mut GenesysView)) {
-        if self.stopped.get() {
+        if self.lifetime.is_stopped() {
             return;
         }
         self.live.view.update(|view| {
@@ -110,7 +105,7 @@ impl GenesysRun {
     }
 
     fn tick(self: &Rc<Self>) {
-        if self.stopped.get() {
+        if self.lifetime.is_stopped() {
             return;
         }
         let now = browser::now_ms();
@@ -138,7 +133,7 @@ impl GenesysRun {
     }
 
     fn feed(self: &Rc<Self>, input: Input) {
-        if self.stopped.get() {
+        if self.lifetime.is_stopped() {
             return;
         }
         let now = browser::now_ms();
@@ -149,7 +144,7 @@ impl GenesysRun {
 
     fn execute(self: &Rc<Self>, commands: Vec<Command>) {
         for command in commands {
-            if self.stopped.get() {
+            if self.lifetime.is_stopped() {
                 return;
             }
             match command {
@@ -226,7 +221,7 @@ impl GenesysRun {
     }
 
     fn on_socket(self: &Rc<Self>, socket: SocketId, event: SocketEvent) {
-        if self.stopped.get() {
+        if self.lifetime.is_stopped() {
             return;
         }
         match event {
@@ -277,7 +272,7 @@ impl GenesysRun {
                     view.status.confirm_presence(report);
                 });
             }
-            if run.stopped.get() {
+            if run.lifetime.is_stopped() {
                 return; // nothing is sent once stopped (signed out)
             }
             let url = presence::routing_status_url(&run.api_base, &run.user_id);

@@ -37,6 +37,7 @@ use cxone::CxoneRun;
 use genesys::GenesysRun;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -239,7 +240,29 @@ fn drop_later(socket: Option<Socket>) {
     }
 }
 
-/// A 1 s clock for a run; `tick` gets `None` once the run is gone.
-fn every_second(tick: impl Fn() + 'static) -> Option<IntervalHandle> {
-    set_interval_with_handle(tick, Duration::from_secs(1)).ok()
+/// What every run has: the flag that silences it once stopped (nothing is sent or shown
+/// after) and its 1 s clock.
+#[derive(Default)]
+struct Lifetime {
+    stopped: Cell<bool>,
+    clock: Cell<Option<IntervalHandle>>,
+}
+
+impl Lifetime {
+    fn is_stopped(&self) -> bool {
+        self.stopped.get()
+    }
+
+    /// Calls `tick` once a second until [`Lifetime::stop`].
+    fn start_clock(&self, tick: impl Fn() + 'static) {
+        self.clock
+            .set(set_interval_with_handle(tick, Duration::from_secs(1)).ok());
+    }
+
+    fn stop(&self) {
+        self.stopped.set(true);
+        if let Some(clock) = self.clock.take() {
+            clock.clear();
+        }
+    }
 }
