@@ -52,7 +52,7 @@ pub fn App(config: Result<AppConfig, ConfigError>) -> impl IntoView {
         Err(error) => view! { <ConfigErrorPage error /> }.into_any(),
         Ok(config) => {
             let auth = AuthStore::new(config);
-            // The live layer follows the auth store's session (see store/live.rs).
+            // The live layer follows the auth store's session (see store/live/mod.rs).
             provide_context(LiveStore::new(&auth));
             provide_context(auth);
             view! {

@@ -20,6 +20,17 @@ pub struct HttpReply {
     pub body: String,
 }
 
+/// An `application/json` reply, as the unit tests feed the parsers.
+#[cfg(test)]
+pub(crate) fn json_reply(status: u16, body: &str) -> HttpReply {
+    HttpReply {
+        status,
+        content_type: Some("application/json".into()),
+        retry_after: None,
+        body: body.into(),
+    }
+}
+
 /// Why the shared gate refused a reply, in the order the checks run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {

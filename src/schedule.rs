@@ -73,11 +73,22 @@ pub const MAX_RETRY_DELAY_MS: u64 = 60_000;
 /// Backoff after the `failures`-th consecutive failed refresh (1 = first), plus up to 20 %
 /// jitter so that many clients coming back online do not all retry at once.
 pub fn retry_delay_ms(failures: u32, jitter: f64) -> u64 {
+    backoff_ms(FIRST_RETRY_DELAY_MS, MAX_RETRY_DELAY_MS, failures, jitter)
+}
+
+/// The one backoff shape (token refresh, the Genesys socket, the CXone poll): `first_ms`
+/// doubled per consecutive failure after the first (`failures` = 1 is the first), capped at
+/// `max_ms`, plus up to 20 % of it as jitter (`jitter` in 0..1; out of range is clamped, NaN
+/// counts as 0).
+pub fn backoff_ms(first_ms: u64, max_ms: u64, failures: u32, jitter: f64) -> u64 {
     let exponent = failures.saturating_sub(1).min(16);
-    let base = FIRST_RETRY_DELAY_MS
-        .saturating_mul(1 << exponent)
-        .min(MAX_RETRY_DELAY_MS);
-    base + (base as f64 * 0.2 * jitter.clamp(0.0, 1.0)) as u64
+    let base = first_ms.saturating_mul(1 << exponent).min(max_ms);
+    let jitter = if jitter.is_nan() {
+        0.0
+    } else {
+        jitter.clamp(0.0, 1.0)
+    };
+    base + (base as f64 * 0.2 * jitter) as u64
 }
 
 /// A timer delay for `target_ms`, clamped to what `setTimeout` can do.
@@ -104,6 +115,16 @@ pub fn format_remaining(now_ms: u64, expires_at_ms: u64) -> String {
 mod tests {
     use super::*;
     use crate::secret::{AccessToken, RefreshToken};
+
+    #[test]
+    fn backoff_doubles_up_to_its_cap_and_adds_at_most_a_fifth() {
+        assert_eq!(backoff_ms(1_000, 30_000, 1, 0.0), 1_000);
+        assert_eq!(backoff_ms(1_000, 30_000, 3, 0.0), 4_000);
+        assert_eq!(backoff_ms(1_000, 30_000, 40, 0.0), 30_000);
+        assert_eq!(backoff_ms(1_000, 30_000, 1, 1.0), 1_200);
+        assert_eq!(backoff_ms(1_000, 30_000, 1, 7.0), 1_200);
+        assert_eq!(backoff_ms(1_000, 30_000, 1, f64::NAN), 1_000);
+    }
 
     #[test]
     fn long_lifetimes_refresh_at_eighty_percent() {

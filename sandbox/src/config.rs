@@ -311,29 +311,42 @@ pub fn origin_of(url: &str) -> Option<String> {
 /// Usage text; `--help` also lists the demo users.
 pub fn usage() -> String {
     format!(
-        "Usage: sandbox [--flavor genesys|cxone] [--port PORT] [--access-token-lifetime SECONDS] [--client-id ID] [--redirect-uri URL]... [--refresh-tokens none|rotate] [--heartbeat-interval SECONDS] [--long-poll-cap SECONDS] [--test-controls]\n\
+        "Usage: sandbox [--flavor genesys|cxone] [--port PORT] [--access-token-lifetime SECONDS] \
+        [--client-id ID] [--redirect-uri URL]... [--refresh-tokens none|rotate] \
+        [--heartbeat-interval SECONDS] [--long-poll-cap SECONDS] [--test-controls]\n\
          \n\
          A local stand-in for Genesys Cloud's or NICE CXone's authorization server and API\n\
          (listens on 127.0.0.1 only).\n\
          \n\
          Options:\n\
-         \x20 --flavor genesys|cxone           which product to imitate (default genesys). cxone serves\n\
-         \x20                                  OpenID Connect discovery, /auth/* and /user-management/*\n\
-         \x20                                  with issuer http://127.0.0.1:PORT, instead of /oauth/*\n\
+         \x20 --flavor genesys|cxone           which product to imitate (default genesys). cxone \
+         serves\n\
+         \x20                                  OpenID Connect discovery, /auth/* and \
+         /user-management/*\n\
+         \x20                                  with issuer http://127.0.0.1:PORT, instead of \
+         /oauth/*\n\
          \x20                                  and /api/v2/*\n\
-         \x20 --port PORT                      port to listen on (default {DEFAULT_PORT}; 0 picks a free one)\n\
-         \x20 --access-token-lifetime SECONDS  access token lifetime (default {DEFAULT_ACCESS_TOKEN_LIFETIME_SECS})\n\
-         \x20 --client-id ID                   the one registered OAuth client (default {DEFAULT_CLIENT_ID};\n\
+         \x20 --port PORT                      port to listen on (default {DEFAULT_PORT}; 0 picks \
+         a free one)\n\
+         \x20 --access-token-lifetime SECONDS  access token lifetime (default \
+         {DEFAULT_ACCESS_TOKEN_LIFETIME_SECS})\n\
+         \x20 --client-id ID                   the one registered OAuth client (default \
+         {DEFAULT_CLIENT_ID};\n\
          \x20                                  with --flavor cxone: {CXONE_DEFAULT_CLIENT_ID})\n\
          \x20 --redirect-uri URL               a registered redirect URI, repeatable\n\
          \x20                                  (default {} and {})\n\
-         \x20 --refresh-tokens none|rotate     none: no refresh tokens, the refresh grant is refused\n\
-         \x20                                  (invalid_client) as Genesys most likely does for a PKCE\n\
+         \x20 --refresh-tokens none|rotate     none: no refresh tokens, the refresh grant is \
+         refused\n\
+         \x20                                  (invalid_client) as Genesys most likely does for a \
+         PKCE\n\
          \x20                                  client; rotate: rotating refresh tokens with reuse\n\
-         \x20                                  detection (default none; with --flavor cxone: rotate)\n\
-         \x20 --heartbeat-interval SECONDS     genesys: WebSocket heartbeat period (default {DEFAULT_HEARTBEAT_SECS})\n\
+         \x20                                  detection (default none; with --flavor cxone: \
+         rotate)\n\
+         \x20 --heartbeat-interval SECONDS     genesys: WebSocket heartbeat period (default \
+         {DEFAULT_HEARTBEAT_SECS})\n\
          \x20 --long-poll-cap SECONDS          cxone: longest hold of a get-next-event request,\n\
-         \x20                                  whatever its timeout (0-60, default {DEFAULT_LONG_POLL_CAP_SECS})\n\
+         \x20                                  whatever its timeout (0-60, default \
+         {DEFAULT_LONG_POLL_CAP_SECS})\n\
          \x20 --test-controls                  serve /__sandbox/* so tests can inject failures,\n\
          \x20                                  change token settings and read request counts\n\
          \x20                                  (and close every connection after its response)\n\

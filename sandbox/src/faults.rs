@@ -23,7 +23,9 @@ use serde_json::{json, Value};
 use crate::abort::AbortHandle;
 use crate::controls::{Endpoint, Fault, Mode};
 use crate::random;
-use crate::responses::{api_error, no_store, oauth_error, unauthorized, Refusal};
+use crate::responses::{
+    api_error, missing_permissions, no_store, oauth_error, unauthorized, Refusal,
+};
 use crate::AppState;
 
 /// The `error_description` of injected OAuth errors, so nobody mistakes them for real ones.
@@ -88,11 +90,9 @@ pub async fn pass(state: &AppState, endpoints: &[Endpoint]) -> Result<(), Refusa
 /// for the authorization endpoint's own modes, which `authorize` answers itself.
 pub fn respond(state: &AppState, fault: &Fault) -> Option<Response> {
     let response = match fault.mode {
-        Mode::Delay
-        | Mode::HoldResponse
-        | Mode::RedirectError
-        | Mode::WrongState
-        | Mode::Iss => return None,
+        Mode::Delay | Mode::HoldResponse | Mode::RedirectError | Mode::WrongState | Mode::Iss => {
+            return None
+        }
         // The cxone token endpoint answers these itself (a normal response, altered ID token).
         Mode::IdTokenWrongNonce
         | Mode::IdTokenWrongAud
@@ -105,11 +105,7 @@ pub fn respond(state: &AppState, fault: &Fault) -> Option<Response> {
         Mode::InvalidClient => oauth_error("invalid_client", INJECTED),
         Mode::OauthError => oauth_error(&fault.error, INJECTED),
         Mode::Unauthorized => unauthorized("Invalid login credentials."),
-        Mode::Forbidden => api_error(
-            StatusCode::FORBIDDEN,
-            "missing.any.permissions",
-            "Unable to perform the requested action. You are missing the following permission(s): [sandbox:test:control]",
-        ),
+        Mode::Forbidden => missing_permissions("sandbox:test:control"),
         Mode::RateLimited => {
             let message = format!(
                 "Rate limit exceeded the maximum. Retry the request in [{}] seconds",
@@ -129,10 +125,9 @@ pub fn respond(state: &AppState, fault: &Fault) -> Option<Response> {
             StatusCode::OK,
             ([(header::CONTENT_TYPE, "application/json")], MALFORMED_JSON).into_response(),
         ),
-        Mode::WrongContentType
-        | Mode::Oversized
-        | Mode::OversizedChunked
-        | Mode::OversizedGzip => return token_body(fault.mode, fake_token_json(state)),
+        Mode::WrongContentType | Mode::Oversized | Mode::OversizedChunked | Mode::OversizedGzip => {
+            return token_body(fault.mode, fake_token_json(state))
+        }
         Mode::EndlessChunked => endless_chunked(),
     };
     Some(response)

@@ -30,7 +30,8 @@ fn main() -> ExitCode {
         }
     };
     runtime.block_on(async move {
-        // Loopback only: the sandbox accepts any demo password and must not be reachable from outside.
+        // Loopback only: the sandbox accepts any demo password and must not be reachable from
+        // outside.
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, config.port));
         let listener = match tokio::net::TcpListener::bind(addr).await {
             Ok(listener) => listener,

@@ -44,18 +44,24 @@ pub struct SignInForm<'a> {
 
 const STYLE: &str = "\
 body{margin:0;min-height:100vh;display:flex;align-items:center;justify-content:center;\
-background:#f2f4f7;font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1d2939}\
-main{background:#fff;width:min(24rem,92vw);padding:2rem;border-radius:12px;box-shadow:0 4px 24px rgba(16,24,40,.12)}\
+background:#f2f4f7;font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;\
+color:#1d2939}\
+main{background:#fff;width:min(24rem,92vw);padding:2rem;border-radius:12px;box-shadow:0 4px 24px \
+rgba(16,24,40,.12)}\
 h1{font-size:1.35rem;margin:0 0 .25rem}\
 .sub{margin:0 0 1.5rem;color:#667085;font-size:.9rem}\
 label{display:block;font-weight:600;font-size:.9rem;margin:1rem 0 .25rem}\
-input{box-sizing:border-box;width:100%;padding:.6rem .75rem;border:1px solid #d0d5dd;border-radius:8px;font:inherit}\
+input{box-sizing:border-box;width:100%;padding:.6rem .75rem;border:1px solid #d0d5dd;\
+border-radius:8px;font:inherit}\
 input:focus{outline:2px solid #ff4f1f;outline-offset:1px}\
 .actions{display:flex;gap:.75rem;margin-top:1.5rem}\
-button{flex:1;padding:.65rem;border-radius:8px;font:inherit;font-weight:600;cursor:pointer;border:1px solid #d0d5dd;background:#fff}\
+button{flex:1;padding:.65rem;border-radius:8px;font:inherit;font-weight:600;cursor:pointer;\
+border:1px solid #d0d5dd;background:#fff}\
 button.primary{background:#ff4f1f;border-color:#ff4f1f;color:#fff}\
-.error{margin:1rem 0 0;padding:.6rem .75rem;border-radius:8px;background:#fef3f2;color:#b42318;font-size:.9rem}\
-.hint{margin-top:1.5rem;padding-top:1rem;border-top:1px solid #eaecf0;font-size:.8rem;color:#667085}\
+.error{margin:1rem 0 0;padding:.6rem .75rem;border-radius:8px;background:#fef3f2;color:#b42318;\
+font-size:.9rem}\
+.hint{margin-top:1.5rem;padding-top:1rem;border-top:1px solid #eaecf0;font-size:.8rem;\
+color:#667085}\
 .hint ul{margin:.25rem 0 0;padding-left:1.1rem}\
 code{font-size:.85em}";
 
@@ -63,7 +69,8 @@ fn document(title: &str, body: &str) -> String {
     format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n",
+         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\
+         \n</html>\n",
         escape(title)
     )
 }
@@ -125,7 +132,8 @@ pub fn branded_sign_in_page(
     // "Sign in" comes first so pressing Enter signs in rather than cancels.
     body.push_str(
         "<div class=\"actions\">\
-         <button type=\"submit\" class=\"primary\" name=\"action\" value=\"sign-in\">Sign in</button>\
+         <button type=\"submit\" class=\"primary\" name=\"action\" \
+         value=\"sign-in\">Sign in</button>\
          <button type=\"submit\" name=\"action\" value=\"cancel\">Cancel</button>\
          </div>\n</form>\n",
     );

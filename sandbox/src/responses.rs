@@ -43,7 +43,10 @@ pub fn html(status: StatusCode, body: String) -> Response {
     // which goes to the app's origin.
     h.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'"),
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; \
+             frame-ancestors 'none'",
+        ),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     response
@@ -116,6 +119,19 @@ pub fn api_error(status: StatusCode, code: &str, message: &str) -> Response {
         "errors": [],
     });
     (status, Json(body)).into_response()
+}
+
+/// Genesys Cloud's 403 for a missing permission (`missing.any.permissions`), naming the
+/// permissions (`a, b`).
+pub fn missing_permissions(permissions: &str) -> Response {
+    api_error(
+        StatusCode::FORBIDDEN,
+        "missing.any.permissions",
+        &format!(
+            "Unable to perform the requested action. You are missing the following \
+             permission(s): [{permissions}]"
+        ),
+    )
 }
 
 /// 401 for a missing or dead bearer token (RFC 6750 3).

@@ -69,7 +69,12 @@ pub fn user_json(user: &DemoUser) -> Value {
             "name": DIVISION_NAME,
             "selfUri": format!("/api/v2/authorization/divisions/{DIVISION_ID}"),
         },
-        "chat": { "jabberId": format!("{}@sandbox-contact-center.orgspan.com", user.id.replace('-', "")) },
+        "chat": {
+            "jabberId": format!(
+                "{}@sandbox-contact-center.orgspan.com",
+                user.id.replace('-', "")
+            ),
+        },
         "email": user.username,
         "primaryContactInfo": [
             { "address": user.username, "mediaType": "EMAIL", "type": "PRIMARY" }

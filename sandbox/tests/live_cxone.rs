@@ -5,9 +5,9 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{code_grant, location, send, start_with, Sandbox, CHALLENGE, REDIRECT, VERIFIER};
+use common::{code_grant, location, start_with, Sandbox, CHALLENGE, REDIRECT, VERIFIER};
 use pkce_desk_sandbox::SandboxConfig;
-use reqwest::{Method, Response, StatusCode};
+use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 const CLIENT: &str = "pkce-desk demo@Sandbox";
@@ -50,31 +50,10 @@ impl Sandbox {
         body["access_token"].as_str().unwrap().to_string()
     }
 
-    async fn call(&self, method: Method, path: &str, token: &str, body: Option<Value>) -> Response {
-        let mut request = self.http.request(method, self.url(path)).bearer_auth(token);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        send(request).await
-    }
-
-    async fn call_json(
-        &self,
-        method: Method,
-        path: &str,
-        token: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let response = self.call(method, path, token, body).await;
-        let status = response.status();
-        let text = response.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-    }
-
     /// Starts a session as the SDK's sample app does; returns its id.
     async fn start_session(&self, token: &str) -> String {
         let (status, body) = self
-            .call_json(
+            .api_json(
                 Method::POST,
                 &format!("{BASE}/agent-sessions"),
                 token,
@@ -86,7 +65,7 @@ impl Sandbox {
     }
 
     async fn poll(&self, token: &str, session: &str, timeout: u64) -> (StatusCode, Value) {
-        self.call_json(
+        self.api_json(
             Method::GET,
             &format!("{BASE}/agent-sessions/{session}/get-next-event?timeout={timeout}"),
             token,
@@ -104,7 +83,7 @@ impl Sandbox {
     }
 
     async fn set_state(&self, token: &str, session: &str, body: Value) -> (StatusCode, Value) {
-        self.call_json(
+        self.api_json(
             Method::POST,
             &format!("{BASE}/agent-sessions/{session}/state"),
             token,
@@ -149,7 +128,7 @@ async fn start_takes_query_parameters_and_wants_a_station() {
     let sb = start().await;
     let token = sb.token_for("ada@example.com").await;
     let (status, body) = sb
-        .call_json(
+        .api_json(
             Method::POST,
             "/inContactAPI/services/v13.0/agent-sessions?stationPhoneNumber=WebRTC",
             &token,
@@ -165,7 +144,7 @@ async fn start_takes_query_parameters_and_wants_a_station() {
         json!(["x"]),
     ] {
         let (status, _) = sb
-            .call_json(
+            .api_json(
                 Method::POST,
                 &format!("{BASE}/agent-sessions"),
                 &token,
@@ -175,7 +154,7 @@ async fn start_takes_query_parameters_and_wants_a_station() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
     }
     let (status, _) = sb
-        .call_json(
+        .api_json(
             Method::POST,
             &format!("{BASE}/agent-sessions"),
             &token,
@@ -185,7 +164,7 @@ async fn start_takes_query_parameters_and_wants_a_station() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     // No token: CXone's 401; a path version that is not one: 404.
     let response = sb
-        .call(
+        .api(
             Method::POST,
             &format!("{BASE}/agent-sessions"),
             "nope",
@@ -194,7 +173,7 @@ async fn start_takes_query_parameters_and_wants_a_station() {
         .await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     let (status, _) = sb
-        .call_json(
+        .api_json(
             Method::POST,
             "/InContactAPI/services/latest/agent-sessions",
             &token,
@@ -214,7 +193,7 @@ async fn get_next_event_holds_then_answers_304_and_wakes_on_an_event() {
     // Held up to the cap (300 ms here), then 304 with no body.
     let began = Instant::now();
     let response = sb
-        .call(
+        .api(
             Method::GET,
             &format!("{BASE}/agent-sessions/{session}/get-next-event?timeout=60"),
             &token,
@@ -271,7 +250,7 @@ async fn get_next_event_holds_then_answers_304_and_wakes_on_an_event() {
 
     for bad in ["61", "-1", "x", ""] {
         let (status, _) = sb
-            .call_json(
+            .api_json(
                 Method::GET,
                 &format!("{BASE}/agent-sessions/{session}/get-next-event?timeout={bad}"),
                 &token,
@@ -309,7 +288,7 @@ async fn state_changes_with_unavailable_codes() {
 
     // As query parameters, as NICE's generated spec has them.
     let response = sb
-        .call(
+        .api(
             Method::POST,
             &format!("{BASE}/agent-sessions/{session}/state?state=Available"),
             &token,
@@ -358,7 +337,7 @@ async fn unavailable_codes_of_the_team() {
     let sb = start().await;
     let token = sb.token_for("ada@example.com").await;
     let (status, body) = sb
-        .call_json(
+        .api_json(
             Method::GET,
             &format!("{BASE}/teams/{ADA_TEAM}/unavailable-codes"),
             &token,
@@ -375,7 +354,7 @@ async fn unavailable_codes_of_the_team() {
     assert!(codes.iter().any(|c| c["isAcw"] == true));
     assert!(codes.iter().any(|c| c["isActive"] == false));
     let (status, _) = sb
-        .call_json(
+        .api_json(
             Method::GET,
             &format!("{BASE}/teams/nope/unavailable-codes"),
             &token,
@@ -392,7 +371,7 @@ async fn ending_a_session_sends_agent_session_end_then_409() {
     let session = sb.start_session(&token).await;
     sb.events(&token, &session).await;
     let response = sb
-        .call(
+        .api(
             Method::DELETE,
             &format!("{BASE}/agent-sessions/{session}"),
             &token,
@@ -412,7 +391,7 @@ async fn ending_a_session_sends_agent_session_end_then_409() {
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
     let response = sb
-        .call(
+        .api(
             Method::DELETE,
             &format!("{BASE}/agent-sessions/{session}"),
             &token,
@@ -542,7 +521,7 @@ async fn skills_of_the_signed_in_agent() {
     let sb = start().await;
     let token = sb.token_for("ada@example.com").await;
     let (status, body) = sb
-        .call_json(
+        .api_json(
             Method::GET,
             &format!("{BASE}/agents/{ADA_AGENT}/skills"),
             &token,
@@ -559,7 +538,7 @@ async fn skills_of_the_signed_in_agent() {
     assert_eq!(skills[0]["isSkillActive"], true);
     // By user id too; another agent's are refused, an unknown one is 404.
     let (status, _) = sb
-        .call_json(
+        .api_json(
             Method::GET,
             &format!("{BASE}/agents/5f3c9a1e-7b2d-4c8e-9a41-0d6e2b7f1ada/skills"),
             &token,
@@ -568,7 +547,7 @@ async fn skills_of_the_signed_in_agent() {
         .await;
     assert_eq!(status, StatusCode::OK);
     let (status, _) = sb
-        .call_json(
+        .api_json(
             Method::GET,
             &format!("{BASE}/agents/3190602/skills"),
             &token,
@@ -577,7 +556,7 @@ async fn skills_of_the_signed_in_agent() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = sb
-        .call_json(
+        .api_json(
             Method::GET,
             &format!("{BASE}/agents/1/skills"),
             &token,
@@ -598,7 +577,7 @@ async fn live_failure_rules_apply_to_polls() {
     )
     .await;
     let response = sb
-        .call(
+        .api(
             Method::GET,
             &format!("{BASE}/agent-sessions/{session}/get-next-event?timeout=0"),
             &token,
@@ -661,13 +640,13 @@ async fn agent_states_read_the_current_state() {
     let sb = start().await;
     let token = sb.token_for("ada@example.com").await;
     let path = format!("{BASE}/agents/{ADA_AGENT}/states");
-    let (status, body) = sb.call_json(Method::GET, &path, &token, None).await;
+    let (status, body) = sb.api_json(Method::GET, &path, &token, None).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["agentStates"][0]["agentStateName"], "LoggedOut");
     assert_eq!(body["agentStates"][0]["agentStateId"], 0);
 
     let session = sb.start_session(&token).await;
-    let (_, body) = sb.call_json(Method::GET, &path, &token, None).await;
+    let (_, body) = sb.api_json(Method::GET, &path, &token, None).await;
     assert_eq!(body["agentStates"][0]["agentStateName"], "Unavailable");
     sb.set_state(
         &token,
@@ -675,7 +654,7 @@ async fn agent_states_read_the_current_state() {
         json!({"state": "Unavailable", "reason": "Break"}),
     )
     .await;
-    let (_, body) = sb.call_json(Method::GET, &path, &token, None).await;
+    let (_, body) = sb.api_json(Method::GET, &path, &token, None).await;
     let now = &body["agentStates"][0];
     assert_eq!(now["agentStateName"], "Unavailable");
     assert_eq!(now["agentStateId"], 2);
@@ -684,17 +663,17 @@ async fn agent_states_read_the_current_state() {
     assert_eq!(now["teamId"], ADA_TEAM);
     assert_eq!(now["stationPhoneNumber"], "WebRTC");
 
-    sb.call(
+    sb.api(
         Method::DELETE,
         &format!("{BASE}/agent-sessions/{session}"),
         &token,
         None,
     )
     .await;
-    let (_, body) = sb.call_json(Method::GET, &path, &token, None).await;
+    let (_, body) = sb.api_json(Method::GET, &path, &token, None).await;
     assert_eq!(body["agentStates"][0]["agentStateName"], "LoggedOut");
     let (status, _) = sb
-        .call_json(
+        .api_json(
             Method::GET,
             &format!("{BASE}/agents/3190602/states"),
             &token,

@@ -6,7 +6,7 @@ mod common;
 
 use std::time::{Duration, SystemTime};
 
-use common::{location, send, start_with, GenesysFlow, Sandbox, CHALLENGE, CLIENT, VERIFIER};
+use common::{location, start_with, GenesysFlow, Sandbox, CHALLENGE, CLIENT, VERIFIER};
 use futures_util::{SinkExt, StreamExt};
 use pkce_desk_sandbox::clock::iso8601;
 use pkce_desk_sandbox::config::RefreshTokens;
@@ -58,27 +58,6 @@ impl Sandbox {
 
     async fn ada(&self) -> String {
         self.token_for("ada@example.com").await
-    }
-
-    async fn api(&self, method: Method, path: &str, token: &str, body: Option<Value>) -> Response {
-        let mut request = self.http.request(method, self.url(path)).bearer_auth(token);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        send(request).await
-    }
-
-    async fn api_json(
-        &self,
-        method: Method,
-        path: &str,
-        token: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let response = self.api(method, path, token, body).await;
-        let status = response.status();
-        let text = response.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
     async fn channel(&self, token: &str) -> Value {

@@ -125,15 +125,7 @@ pub async fn fetch_agent_skills(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn json(status: u16, body: &str) -> HttpReply {
-        HttpReply {
-            status,
-            content_type: Some("application/json".into()),
-            retry_after: None,
-            body: body.into(),
-        }
-    }
+    use crate::reply::json_reply;
 
     #[test]
     fn url_under_the_tenant_api() {
@@ -146,14 +138,17 @@ mod tests {
     #[test]
     fn reads_the_assignments() {
         let body = r#"{"totalRecords":3,"_links":{"self":"x","next":null,"previous":null},
-            "businessUnitId":4600123,"lastPollTime":"2026-12-01T09:00:00.000Z","agentSkillAssignments":[
-            {"userId":"u","skillId":11001,"skillName":"Customer Care Voice","mediaTypeId":4,"mediaTypeName":"Phone Call",
-             "isOutbound":false,"isActive":true,"isSkillActive":true,"agentProficiencyValue":1,"agentProficiencyName":"High"},
+            "businessUnitId":4600123,"lastPollTime":"2026-12-01T09:00:00.000Z",
+             "agentSkillAssignments":[
+            {"userId":"u","skillId":11001,"skillName":"Customer Care Voice","mediaTypeId":4,
+             "mediaTypeName":"Phone Call",
+             "isOutbound":false,"isActive":true,"isSkillActive":true,"agentProficiencyValue":1,
+              "agentProficiencyName":"High"},
             {"skillId":"11002","skillName":" ","mediaTypeName":"","isOutbound":true},
             {"skillId":11003,"skillName":"Retired","isActive":false},
             {"skillId":11004,"skillName":"Paused skill","isSkillActive":false}]}"#;
         assert_eq!(
-            parse_agent_skills(&json(200, body)).unwrap(),
+            parse_agent_skills(&json_reply(200, body)).unwrap(),
             [
                 Skill {
                     id: "11001".into(),
@@ -171,24 +166,24 @@ mod tests {
                 },
             ]
         );
-        assert_eq!(parse_agent_skills(&json(200, "{}")).unwrap(), []);
+        assert_eq!(parse_agent_skills(&json_reply(200, "{}")).unwrap(), []);
     }
 
     #[test]
     fn failures_are_typed() {
         assert!(matches!(
-            parse_agent_skills(&json(403, r#"{"message":"Forbidden","statusCode":403}"#)),
+            parse_agent_skills(&json_reply(403, r#"{"message":"Forbidden","statusCode":403}"#)),
             Err(AuthError::Forbidden { message: Some(m) }) if m == "Forbidden"
         ));
         assert!(matches!(
-            parse_agent_skills(&json(
+            parse_agent_skills(&json_reply(
                 200,
                 r#"{"agentSkillAssignments":[{"skillName":"x"}]}"#
             )),
             Err(AuthError::MalformedResponse { .. })
         ));
         assert!(matches!(
-            parse_agent_skills(&json(
+            parse_agent_skills(&json_reply(
                 200,
                 r#"{"agentSkillAssignments":[{"skillId":null}]}"#
             )),

@@ -529,7 +529,8 @@ mod tests {
         assert_eq!(r.fault.error, "server_error");
 
         let r = rule(
-            r#"{"endpoint":"authorize","mode":"iss","count":3,"delay_ms":5,"retry_after":7,"error":"https://x"}"#,
+            r#"{"endpoint":"authorize","mode":"iss","count":3,"delay_ms":5,"retry_after":7,
+                "error":"https://x"}"#,
         )
         .unwrap();
         assert_eq!(r.remaining, 3);
@@ -661,7 +662,8 @@ mod tests {
     fn settings_parsing() {
         assert_eq!(parse_settings(b"{}").unwrap(), SettingsUpdate::default());
         let u = parse_settings(
-            br#"{"access_token_lifetime":5,"issue_refresh_tokens":false,"rotate_refresh_tokens":true}"#,
+            br#"{"access_token_lifetime":5,"issue_refresh_tokens":false,
+                "rotate_refresh_tokens":true}"#,
         )
         .unwrap();
         assert_eq!(u.access_token_lifetime, Some(Duration::from_secs(5)));

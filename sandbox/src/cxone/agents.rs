@@ -24,7 +24,7 @@ use super::{api_error, authenticate, pass, BUSINESS_UNIT_ID};
 use crate::clock::iso8601;
 use crate::controls::Endpoint;
 use crate::responses::Refusal;
-use crate::users::by_id;
+use crate::users::{by_id, DemoUser};
 use crate::AppState;
 
 /// `v23.0`, `v13.0`...: the API versions in NICE's paths.
@@ -132,6 +132,22 @@ fn own_profile(
     Ok(target)
 }
 
+/// What every `agents/{agentId}/…` read checks first: the API version, injected faults, the
+/// bearer token, and that the agent is the caller's own (see [`own_profile`]).
+async fn own_agent(
+    state: &AppState,
+    version: &str,
+    agent_id: &str,
+    headers: &HeaderMap,
+) -> Result<(&'static DemoUser, &'static super::users::CxoneProfile), Refusal> {
+    check_version(version)?;
+    pass(state, &[Endpoint::Live]).await?;
+    let grant = authenticate(state, headers)?;
+    let profile = own_profile(agent_id, &grant.user_id)?;
+    let user = by_id(profile.user_id).expect("every profile is a demo user's");
+    Ok((user, profile))
+}
+
 /// NICE's agent state ids (`agent-states-id.d.ts`): 0 LoggedOut, 1 Available, 2 Unavailable.
 fn state_id(name: &str) -> u64 {
     match name {
@@ -148,11 +164,7 @@ pub async fn states(
     Path((version, agent_id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, Refusal> {
-    check_version(&version)?;
-    pass(&state, &[Endpoint::Live]).await?;
-    let grant = authenticate(&state, &headers)?;
-    let p = own_profile(&agent_id, &grant.user_id)?;
-    let user = by_id(p.user_id).expect("every profile is a demo user's");
+    let (user, p) = own_agent(&state, &version, &agent_id, &headers).await?;
     let (first, last) = names(user);
     let now = state.cxone_live.current(user.id);
     let (name, reason, since, phone) = match &now {
@@ -260,11 +272,7 @@ pub async fn skills(
     Path((version, agent_id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, Refusal> {
-    check_version(&version)?;
-    pass(&state, &[Endpoint::Live]).await?;
-    let grant = authenticate(&state, &headers)?;
-    let target = own_profile(&agent_id, &grant.user_id)?;
-    let user = by_id(target.user_id).expect("every profile is a demo user's");
+    let (user, _) = own_agent(&state, &version, &agent_id, &headers).await?;
     let (first, last) = names(user);
     let p = profile(user);
     let list = if p.agent_id == PROFILES[0].agent_id {
@@ -295,7 +303,11 @@ pub async fn skills(
         .collect();
     Ok(Json(json!({
         "totalRecords": assignments.len(),
-        "_links": { "self": format!("/InContactAPI/services/{version}/agents/{agent_id}/skills"), "next": null, "previous": null },
+        "_links": {
+            "self": format!("/InContactAPI/services/{version}/agents/{agent_id}/skills"),
+            "next": null,
+            "previous": null,
+        },
         "businessUnitId": BUSINESS_UNIT_ID,
         "lastPollTime": now,
         "agentSkillAssignments": assignments,

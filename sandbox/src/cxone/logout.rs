@@ -66,7 +66,8 @@ fn end_session(state: &AppState, params: Params) -> Response {
     let (Some(target), Some(client)) = (target, hint_client) else {
         // RP-Initiated Logout 1.0 section 2: without a hint the OP must not redirect.
         return signed_out(
-            "No id_token_hint came with this request, so the application's return address cannot be checked.",
+            "No id_token_hint came with this request, so the application's return address \
+             cannot be checked.",
         );
     };
     // The sandbox registers one client; its redirect URIs' origins are where it may return.

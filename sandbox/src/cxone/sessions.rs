@@ -604,9 +604,8 @@ mod tests {
         assert!(matches!(sessions.poll(&first, "u"), Some(Poll::Ended)));
         assert_eq!(sessions.live_sessions(), 1);
         assert_eq!(sessions.end_remotely("u", true), 1);
-        assert!(
-            matches!(sessions.poll(&second, "u"), Some(Poll::Events(e)) if e[0]["Type"] == "RemoteAgentSessionEnd")
-        );
+        let ended = sessions.poll(&second, "u");
+        assert!(matches!(ended, Some(Poll::Events(e)) if e[0]["Type"] == "RemoteAgentSessionEnd"));
         assert!(matches!(sessions.poll(&second, "u"), Some(Poll::Ended)));
         assert_eq!(sessions.current("u"), None);
     }

@@ -29,7 +29,7 @@ use crate::auth::authenticate;
 use crate::clock::iso8601;
 use crate::controls::{Counter, Endpoint};
 use crate::params::Params;
-use crate::responses::{api_error, Refusal};
+use crate::responses::{api_error, missing_permissions, Refusal};
 use crate::store::Grant;
 use crate::users::by_id;
 use crate::{faults, random, AppState};
@@ -760,17 +760,7 @@ fn permission_error(outcomes: &[Outcome]) -> Option<Refusal> {
             }
         }
     }
-    (!missing.is_empty()).then(|| {
-        api_error(
-            StatusCode::FORBIDDEN,
-            "missing.any.permissions",
-            &format!(
-                "Unable to perform the requested action. You are missing the following permission(s): [{}]",
-                missing.join(", ")
-            ),
-        )
-        .into()
-    })
+    (!missing.is_empty()).then(|| missing_permissions(&missing.join(", ")).into())
 }
 
 async fn change_subscriptions(

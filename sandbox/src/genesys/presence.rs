@@ -22,7 +22,7 @@ use crate::auth::authenticate;
 use crate::controls::live::ON_QUEUE_PERMISSION;
 use crate::controls::{Counter, Endpoint};
 use crate::params::Params;
-use crate::responses::{api_error, Refusal};
+use crate::responses::{api_error, missing_permissions, Refusal};
 use crate::users::{by_id, DIVISION_ID};
 use crate::{faults, AppState};
 
@@ -300,12 +300,7 @@ fn own_user(user_id: &str, token_user: &str) -> Result<(), Refusal> {
         return Err(api_error(StatusCode::NOT_FOUND, "not.found", "User not found").into());
     }
     if user_id != token_user {
-        return Err(api_error(
-            StatusCode::FORBIDDEN,
-            "missing.any.permissions",
-            "Unable to perform the requested action. You are missing the following permission(s): [user:presence:edit]",
-        )
-        .into());
+        return Err(missing_permissions("user:presence:edit").into());
     }
     Ok(())
 }
@@ -360,12 +355,7 @@ pub async fn patch(
     let definition = by_definition_id(&id)
         .ok_or_else(|| bad_request(&format!("Invalid presence definition id: {id}")))?;
     if definition.is_on_queue() && !state.controls().live().may_go_on_queue(&user_id) {
-        return Err(api_error(
-            StatusCode::FORBIDDEN,
-            "missing.any.permissions",
-            &format!("Unable to perform the requested action. You are missing the following permission(s): [{ON_QUEUE_PERMISSION}]"),
-        )
-        .into());
+        return Err(missing_permissions(ON_QUEUE_PERMISSION).into());
     }
     let presence = state.genesys_live.set_presence(
         &user_id,

@@ -179,7 +179,8 @@ fn refresh_token(
                 RefreshError::Unknown => "Unknown or revoked refresh token.",
                 RefreshError::ClientMismatch => "The refresh token was issued to another client.",
                 RefreshError::Reused => {
-                    "The refresh token was already used; every token of this sign-in has been revoked."
+                    "The refresh token was already used; every token of this sign-in has been \
+                     revoked."
                 }
             };
             fail("invalid_grant", description)

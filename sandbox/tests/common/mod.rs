@@ -12,7 +12,7 @@ use pkce_desk_sandbox::config::RefreshTokens;
 use pkce_desk_sandbox::{serve_with_shutdown, SandboxConfig};
 use reqwest::header::HeaderMap;
 use reqwest::redirect::Policy;
-use reqwest::{RequestBuilder, Response, StatusCode};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::Value;
 use tokio::net::TcpListener;
 
@@ -220,6 +220,35 @@ pub async fn send(request: RequestBuilder) -> Response {
 impl Sandbox {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// An API call with a bearer token and an optional JSON body.
+    pub async fn api(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> Response {
+        let mut request = self.http.request(method, self.url(path)).bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        send(request).await
+    }
+
+    /// [`Sandbox::api`], with the answer's body read as JSON (`Null` when it is not).
+    pub async fn api_json(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let response = self.api(method, path, token, body).await;
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
     /// A GET request for `path`, to be adorned and sent with `send`.

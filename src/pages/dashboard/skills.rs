@@ -28,13 +28,17 @@ pub(super) fn SkillsPanel() -> impl IntoView {
                 <code>"GET "{agent_skills::AGENT_SKILLS_PATH}</code>
             </p>
             <Suspense fallback=|| view! {
-                <p class="hint" role="status" data-testid="skills-loading">"Loading your skills…"</p>
+                <p class="hint" role="status" data-testid="skills-loading">
+                    "Loading your skills…"
+                </p>
             }>
                 {move || Suspend::new(async move {
                     match list.await {
                         Ok(Some(skills)) => view! { <SkillList skills /> }.into_any(),
                         Ok(None) => view! {
-                            <p class="hint" role="status" data-testid="skills-loading">"Loading your skills…"</p>
+                            <p class="hint" role="status" data-testid="skills-loading">
+                                "Loading your skills…"
+                            </p>
                         }
                         .into_any(),
                         Err(error) => view! {

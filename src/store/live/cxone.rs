@@ -1,0 +1,336 @@
+//! The NICE CXone run of the live store: the agent session, its long poll and the agent
+//! state controls.
+//!
+//! Over 300 lines on purpose: one run's lifecycle (start, poll loop, state changes, the
+//! farewell at sign-out) reads best in one place; its decisions live in `crate::live::cxone`.
+
+use super::{jitter, CxoneLink, CxoneView, Farewell, Lifetime, LiveStore, LiveView};
+use crate::browser::http::{self, Method};
+use crate::browser::{self};
+use crate::error::{AuthError, Endpoint};
+use crate::live::cxone::{self, Poll, PollNext, SessionEvent, StateRequest};
+use crate::secret::AccessToken;
+use crate::store::{AuthStore, Session};
+use crate::user::UserProfile;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+pub(super) struct CxoneRun {
+    pub(super) session_id: String,
+    /// The agent's CXone user id (the states path takes it, as the agent id).
+    agent_id: String,
+    api_base: String,
+    team_id: Option<String>,
+    auth: AuthStore,
+    live: LiveStore,
+    /// The agent session's id, once started (the poll answer may replace it).
+    agent_session: RefCell<Option<String>>,
+    /// A start request is in flight.
+    starting: Cell<bool>,
+    /// The id a start in flight brought back after the run stopped (for the farewell).
+    started_late: RefCell<Option<String>>,
+    lifetime: Lifetime,
+}
+
+impl CxoneRun {
+    pub(super) fn start(
+        auth: &AuthStore,
+        live: &LiveStore,
+        session: &Session,
+        user: UserProfile,
+    ) -> Rc<Self> {
+        live.view.set(LiveView::Cxone(CxoneView {
+            state: None,
+            codes: Vec::new(),
+            link: CxoneLink::Starting,
+            pending: None,
+            set_error: None,
+        }));
+        let run = Rc::new(Self {
+            session_id: session.session_id.clone(),
+            agent_id: user.id,
+            api_base: session.endpoints.api_base.as_str().to_owned(),
+            team_id: user.team_id,
+            auth: auth.clone(),
+            live: *live,
+            agent_session: RefCell::new(None),
+            starting: Cell::new(false),
+            started_late: RefCell::new(None),
+            lifetime: Lifetime::default(),
+        });
+        let now_ms = live.now_ms;
+        let weak = Rc::downgrade(&run);
+        run.lifetime.start_clock(move || {
+            if weak.upgrade().is_some_and(|run| !run.lifetime.is_stopped()) {
+                now_ms.set(browser::now_ms());
+            }
+        });
+        run.load_codes();
+        let poller = run.clone();
+        spawn_local(async move { poller.run_session().await });
+        run
+    }
+
+    /// Stops; returns the `DELETE` of the agent session when one was started, or is being
+    /// started (then the farewell waits for the start's answer, so the session it opens is
+    /// ended with a token that is still valid: the sign-out revokes only after).
+    pub(super) fn stop(self: &Rc<Self>) -> Option<Farewell> {
+        self.lifetime.stop();
+        let known = self.agent_session.borrow_mut().take();
+        if known.is_none() && !self.starting.get() {
+            return None;
+        }
+        let run = self.clone();
+        Some(Box::new(move |token: AccessToken| {
+            Box::pin(async move {
+                let mut agent_session = known;
+                // Bounded by the request timeout of the start in flight.
+                for _ in 0..250 {
+                    if agent_session.is_some() || !run.starting.get() {
+                        break;
+                    }
+                    browser::sleep(100).await;
+                }
+                if agent_session.is_none() {
+                    agent_session = run.started_late.borrow_mut().take();
+                }
+                let Some(agent_session) = agent_session else {
+                    return;
+                };
+                let url = cxone::end_session_url(&run.api_base, &agent_session);
+                let _ = http::send_with_bearer(
+                    Method::Delete,
+                    &url,
+                    &token,
+                    Some(&cxone::end_session_body()),
+                    Endpoint::Api,
+                )
+                .await;
+            })
+        }))
+    }
+
+    fn update(&self, change: impl FnOnce(&mut CxoneView)) {
+        if self.lifetime.is_stopped() {
+            return;
+        }
+        self.live.view.update(|view| {
+            if let LiveView::Cxone(view) = view {
+                change(view);
+            }
+        });
+    }
+
+    fn load_codes(self: &Rc<Self>) {
+        let Some(team_id) = self.team_id.clone() else {
+            return;
+        };
+        let run = self.clone();
+        spawn_local(async move {
+            let url = cxone::unavailable_codes_url(&run.api_base, &team_id);
+            if let Ok(codes) = run
+                .auth
+                .api_get(&url, Endpoint::Api)
+                .await
+                .and_then(|reply| cxone::parse_unavailable_codes(&reply))
+            {
+                run.update(|view| view.codes = codes);
+            }
+        });
+    }
+
+    pub(super) fn restart(self: &Rc<Self>) {
+        let ended = self.live.view.with_untracked(|view| {
+            matches!(
+                view,
+                LiveView::Cxone(CxoneView {
+                    link: CxoneLink::Ended,
+                    ..
+                })
+            )
+        });
+        if !ended || self.lifetime.is_stopped() || self.agent_session.borrow().is_some() {
+            return;
+        }
+        self.update(|view| {
+            view.link = CxoneLink::Starting;
+            view.set_error = None;
+        });
+        let run = self.clone();
+        spawn_local(async move { run.run_session().await });
+    }
+
+    /// Starts the agent session (retrying passing failures), then polls until it ends.
+    async fn run_session(self: Rc<Self>) {
+        let mut failures = 0;
+        let agent_session = loop {
+            if self.lifetime.is_stopped() {
+                return;
+            }
+            let body = cxone::start_session_body();
+            self.starting.set(true);
+            let result = self
+                .auth
+                .api_send(
+                    Method::Post,
+                    &cxone::sessions_url(&self.api_base),
+                    Some(&body),
+                    Endpoint::Api,
+                )
+                .await
+                .and_then(|reply| cxone::parse_start_session(&reply));
+            self.starting.set(false);
+            if self.lifetime.is_stopped() {
+                // Stopped while the start was in flight: the farewell (at sign-out) ends what
+                // it started.
+                if let Ok(id) = result {
+                    *self.started_late.borrow_mut() = Some(id);
+                }
+                return;
+            }
+            match result {
+                Ok(id) => break id,
+                Err(error @ (AuthError::Forbidden { .. } | AuthError::SessionExpired)) => {
+                    self.update(|view| view.link = CxoneLink::Failed(error));
+                    return;
+                }
+                Err(_) => {
+                    failures += 1;
+                    browser::sleep(cxone::poll_retry_delay_ms(failures, jitter()) as u32).await;
+                }
+            }
+        };
+        *self.agent_session.borrow_mut() = Some(agent_session);
+        self.poll().await;
+    }
+
+    async fn poll(self: Rc<Self>) {
+        let mut failures = 0;
+        let mut last_heard = browser::now_ms();
+        loop {
+            let Some(agent_session) = self.agent_session.borrow().clone() else {
+                return;
+            };
+            if self.lifetime.is_stopped() {
+                return;
+            }
+            let url =
+                cxone::next_event_url(&self.api_base, &agent_session, cxone::POLL_TIMEOUT_SECS);
+            let result = self
+                .auth
+                .api_get(&url, Endpoint::Api)
+                .await
+                .and_then(|reply| cxone::parse_next_event(&reply));
+            if self.lifetime.is_stopped() {
+                return;
+            }
+            if result.is_ok() && failures > 0 {
+                // Back after a gap: read the current state too, in case what happened
+                // meanwhile is not in the queue any more.
+                self.read_state();
+            }
+            if let Ok(poll) = &result {
+                last_heard = browser::now_ms();
+                self.update(|view| view.link = CxoneLink::Live);
+                if let Poll::Events { session_id, events } = poll {
+                    if let Some(new_id) = session_id {
+                        *self.agent_session.borrow_mut() = Some(new_id.clone());
+                    }
+                    self.apply(events);
+                }
+            }
+            match cxone::after_poll(&result, &mut failures, jitter()) {
+                PollNext::Now => {}
+                PollNext::After(wait) => {
+                    self.update(|view| {
+                        view.link = CxoneLink::Reconnecting {
+                            since_ms: last_heard,
+                        }
+                    });
+                    browser::sleep(wait.min(u32::MAX as u64) as u32).await;
+                }
+                PollNext::Ended => {
+                    self.agent_session.borrow_mut().take();
+                    self.update(|view| {
+                        view.link = CxoneLink::Ended;
+                        view.pending = None;
+                    });
+                    return;
+                }
+                PollNext::GiveUp => {
+                    if let Err(error) = result {
+                        self.update(|view| view.link = CxoneLink::Failed(error));
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    fn read_state(self: &Rc<Self>) {
+        let run = self.clone();
+        spawn_local(async move {
+            let url = cxone::agent_states_url(&run.api_base, &run.agent_id);
+            if let Ok(Some(read)) = run
+                .auth
+                .api_get(&url, Endpoint::Api)
+                .await
+                .and_then(|reply| cxone::parse_agent_states(&reply))
+            {
+                run.update(|view| {
+                    if cxone::read_is_current(&read, view.state.as_ref()) {
+                        view.state = Some(read);
+                    }
+                });
+            }
+        });
+    }
+
+    fn apply(self: &Rc<Self>, events: &[SessionEvent]) {
+        for event in events {
+            match event {
+                SessionEvent::AgentState(report) => {
+                    let report = report.clone();
+                    self.update(|view| {
+                        view.state = Some(report);
+                        // Confirmed, or overtaken by what the platform decided.
+                        view.pending = None;
+                    });
+                }
+                SessionEvent::CodesChanged => self.load_codes(),
+                SessionEvent::SessionEnded | SessionEvent::Other => {}
+            }
+        }
+    }
+
+    pub(super) fn set_state(self: &Rc<Self>, request: StateRequest) {
+        let Some(agent_session) = self.agent_session.borrow().clone() else {
+            return;
+        };
+        let pending = request.clone();
+        self.update(|view| {
+            view.set_error = None;
+            view.pending = Some(pending);
+        });
+        let run = self.clone();
+        spawn_local(async move {
+            let url = cxone::state_url(&run.api_base, &agent_session);
+            let body = cxone::set_state_body(&request);
+            let result = run
+                .auth
+                .api_send(Method::Post, &url, Some(&body), Endpoint::Api)
+                .await
+                .and_then(|reply| cxone::parse_accepted(&reply));
+            if let Err(error) = result {
+                run.update(|view| {
+                    view.set_error = Some(error);
+                    if view.pending.as_ref() == Some(&request) {
+                        view.pending = None;
+                    }
+                });
+            }
+        });
+    }
+}

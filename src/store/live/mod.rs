@@ -1,0 +1,268 @@
+//! The live layer's reactive store: the agent's status as it changes, and the controls that
+//! change it, on top of the auth store.
+//!
+//! Lifetime: it starts once a session is signed in and its user is loaded, follows the
+//! session through token renewals (REST calls go through [`AuthStore::api_send`], which brings
+//! the current token and renews once on a 401; the Genesys socket needs no token at all), and
+//! stops when the session ends. At the click on "Sign out" it stops at once (the socket is
+//! closed, the poll loop ends) and CXone's agent session is ended with one last `DELETE`,
+//! sent before the tokens are revoked; no request follows it.
+//!
+//! One stream per tab. Each signed-in tab creates its own Genesys channel and socket: a
+//! channel takes one socket at a time (a second one disconnects the first), so tabs cannot
+//! share one, and a leader tab relaying events would add an election, a relay and a failover
+//! for little gain (an agent rarely has more than a couple of tabs; the service allows 20
+//! channels per user and app, dropping the oldest unused one first). Each tab likewise polls
+//! its own CXone agent session.
+//!
+//! Every decision (when to ping, reconnect, renew the channel, re-read the state, back off)
+//! is made by the pure modules in `crate::live`; this file only runs their commands.
+
+mod cxone;
+mod genesys;
+
+use super::{AuthStore, UserState};
+use crate::browser::socket::Socket;
+use crate::browser::{self};
+use crate::config::ProviderKind;
+use crate::error::AuthError;
+use crate::live::cxone::{AgentStateReport, StateRequest};
+use crate::live::health::{LinkStatus, RestFailure};
+use crate::live::notifications::RejectedTopic;
+use crate::live::presence::PresenceOption;
+use crate::live::status::ConfirmedStatus;
+use crate::secret::AccessToken;
+use crate::user::UserProfile;
+use cxone::CxoneRun;
+use genesys::GenesysRun;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::time::Duration;
+
+/// The last request a live layer sends at sign-out, with the session's newest access token.
+pub type Farewell = Box<dyn FnOnce(AccessToken) -> Pin<Box<dyn Future<Output = ()>>>>;
+
+/// What the header shows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LiveView {
+    /// No live layer (signed out, the user not loaded yet, or a provider without one).
+    Off,
+    Genesys(GenesysView),
+    Cxone(CxoneView),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct GenesysView {
+    pub status: ConfirmedStatus,
+    /// The picker's options (empty until loaded).
+    pub options: Vec<PresenceOption>,
+    pub options_error: Option<AuthError>,
+    pub link: LinkStatus,
+    pub partly_rejected: Vec<RejectedTopic>,
+    /// The last presence change that failed.
+    pub set_error: Option<AuthError>,
+    /// The API's message when creating the channel or subscribing was refused (403).
+    pub refusal: Option<String>,
+    /// The state was read after the socket last opened: nothing sent before is missing.
+    pub synced: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CxoneLink {
+    Starting,
+    Live,
+    /// Polls are failing; `since_ms` is when the last one succeeded.
+    Reconnecting {
+        since_ms: u64,
+    },
+    /// The agent session ended (409, or an end event).
+    Ended,
+    Failed(AuthError),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CxoneView {
+    /// The last `AgentState` event: what the platform confirmed.
+    pub state: Option<AgentStateReport>,
+    pub codes: Vec<String>,
+    pub link: CxoneLink,
+    /// A state the agent asked for, until an `AgentState` event arrives or the request fails.
+    pub pending: Option<StateRequest>,
+    pub set_error: Option<AuthError>,
+}
+
+/// The live store, provided through context beside the auth store.
+#[derive(Clone, Copy)]
+pub struct LiveStore {
+    pub view: RwSignal<LiveView>,
+    /// The clock, once a second while a live layer runs (for "N s since the last event").
+    pub now_ms: RwSignal<u64>,
+    run: StoredValue<Option<Run>, LocalStorage>,
+}
+
+#[derive(Clone)]
+enum Run {
+    Genesys(Rc<GenesysRun>),
+    Cxone(Rc<CxoneRun>),
+}
+
+impl Run {
+    fn session_id(&self) -> &str {
+        match self {
+            Run::Genesys(run) => &run.session_id,
+            Run::Cxone(run) => &run.session_id,
+        }
+    }
+}
+
+impl LiveStore {
+    /// Creates the store and ties it to `auth`: it follows the signed-in session and its user.
+    pub fn new(auth: &AuthStore) -> Self {
+        let live = Self {
+            view: RwSignal::new(LiveView::Off),
+            now_ms: RwSignal::new(browser::now_ms()),
+            run: StoredValue::new_local(None),
+        };
+        auth.set_sign_out_hook(Rc::new(move || live.stop_for_sign_out()));
+        let auth = auth.clone();
+        Effect::new(move |_| {
+            let session_id = auth.session_id();
+            let user = auth.user.with(|user| match user {
+                UserState::Loaded(profile) => Some(profile.clone()),
+                _ => None,
+            });
+            live.follow(&auth, session_id, user);
+        });
+        live
+    }
+
+    fn follow(&self, auth: &AuthStore, session_id: Option<String>, user: Option<UserProfile>) {
+        let running = self
+            .run
+            .with_value(|run| run.as_ref().map(|run| run.session_id().to_owned()));
+        if running.is_some() && running == session_id {
+            return; // the same session: renewals and user reloads change nothing here
+        }
+        if running.is_some() {
+            self.stop();
+        }
+        let (Some(session_id), Some(user)) = (session_id, user) else {
+            return;
+        };
+        let Some(session) = auth.session().filter(|s| s.session_id == session_id) else {
+            return;
+        };
+        let Some(provider) = auth.session_provider() else {
+            return;
+        };
+        let run = match provider.kind {
+            ProviderKind::Genesys { .. } => {
+                Run::Genesys(GenesysRun::start(auth, self, &session, user))
+            }
+            ProviderKind::Cxone { .. } => Run::Cxone(CxoneRun::start(auth, self, &session, user)),
+            ProviderKind::Oidc { .. } => return,
+        };
+        self.run.set_value(Some(run));
+    }
+
+    /// Stops the running layer: nothing is sent after this.
+    fn stop(&self) {
+        if let Some(run) = self.run.try_update_value(|run| run.take()).flatten() {
+            match run {
+                Run::Genesys(run) => run.stop(),
+                Run::Cxone(run) => {
+                    run.stop();
+                }
+            }
+        }
+        self.view.set(LiveView::Off);
+    }
+
+    /// At the click on "Sign out": stop at once, and hand back CXone's `DELETE` of the agent
+    /// session for the sign-out to send before it revokes the tokens.
+    fn stop_for_sign_out(&self) -> Option<Farewell> {
+        let run = self.run.try_update_value(|run| run.take()).flatten();
+        self.view.set(LiveView::Off);
+        match run? {
+            Run::Genesys(run) => {
+                run.stop();
+                None
+            }
+            Run::Cxone(run) => run.stop(),
+        }
+    }
+
+    /// The agent picked a presence definition (Genesys).
+    pub fn set_presence(&self, definition_id: &str) {
+        if let Some(Run::Genesys(run)) = self.run.get_value() {
+            run.set_presence(definition_id);
+        }
+    }
+
+    /// Starts a new CXone agent session after the last one ended (e.g. another tab or window
+    /// started its own: the platform keeps one per agent, so tabs do not restart on their own
+    /// and take it from each other in turn).
+    pub fn restart_agent_session(&self) {
+        if let Some(Run::Cxone(run)) = self.run.get_value() {
+            run.restart();
+        }
+    }
+
+    /// The agent asked for Available or Unavailable with a code (CXone).
+    pub fn set_agent_state(&self, request: StateRequest) {
+        if let Some(Run::Cxone(run)) = self.run.get_value() {
+            run.set_state(request);
+        }
+    }
+}
+
+fn jitter() -> f64 {
+    browser::jitter()
+}
+
+fn rest_failure(error: &AuthError) -> RestFailure {
+    match error {
+        AuthError::Forbidden { .. } => RestFailure::Forbidden,
+        AuthError::ApiFailed { status: 404, .. } => RestFailure::NotFound,
+        _ => RestFailure::Passing,
+    }
+}
+
+/// Drops (closes) a socket after the current event handler returns: the handler may be the
+/// socket's own, whose closure must outlive the call.
+fn drop_later(socket: Option<Socket>) {
+    if let Some(socket) = socket {
+        spawn_local(async move { drop(socket) });
+    }
+}
+
+/// What every run has: the flag that silences it once stopped (nothing is sent or shown
+/// after) and its 1 s clock.
+#[derive(Default)]
+struct Lifetime {
+    stopped: Cell<bool>,
+    clock: Cell<Option<IntervalHandle>>,
+}
+
+impl Lifetime {
+    fn is_stopped(&self) -> bool {
+        self.stopped.get()
+    }
+
+    /// Calls `tick` once a second until [`Lifetime::stop`].
+    fn start_clock(&self, tick: impl Fn() + 'static) {
+        self.clock
+            .set(set_interval_with_handle(tick, Duration::from_secs(1)).ok());
+    }
+
+    fn stop(&self) {
+        self.stopped.set(true);
+        if let Some(clock) = self.clock.take() {
+            clock.clear();
+        }
+    }
+}
