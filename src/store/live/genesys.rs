@@ -13,6 +13,7 @@ use crate::live::health::{Command, Health, HealthConfig, Input, LinkStatus, Sock
 use crate::live::notifications::{self, Notice};
 use crate::live::presence::{self, PresenceReport, RoutingReport, RoutingStatus, SystemPresence};
 use crate::live::status::ConfirmedStatus;
+use crate::schedule;
 use crate::store::{AuthStore, Session};
 use crate::user::UserProfile;
 use leptos::prelude::*;
@@ -20,6 +21,11 @@ use leptos::task::spawn_local;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
+use std::time::Duration;
+
+/// A failed re-read of the status is tried again after 2 s, doubling up to a minute.
+const RESYNC_RETRY_FIRST_MS: u64 = 2_000;
+const RESYNC_RETRY_MAX_MS: u64 = 60_000;
 
 pub(super) struct GenesysRun {
     pub(super) session_id: String,
@@ -257,17 +263,26 @@ impl GenesysRun {
 
     /// Reads the current presence and routing status (after a socket opens: events sent while
     /// none was connected are not replayed).
+    /// Reads presence and routing status again (events missed while no socket listened are
+    /// not replayed). Only a re-read that got both counts: until then `synced` stays false
+    /// (tests wait for it), and a failed one is tried again with backoff rather than leaving
+    /// a status that may be stale looking as good as a fresh one.
     fn resync(self: &Rc<Self>) {
+        self.resync_attempt(1);
+    }
+
+    fn resync_attempt(self: &Rc<Self>, attempt: u32) {
         self.update(|view| view.synced = false);
         let run = self.clone();
         spawn_local(async move {
             let url = presence::purecloud_presence_url(&run.api_base, &run.user_id);
-            if let Ok(Some(report)) = run
+            let presence = run
                 .auth
                 .api_get(&url, Endpoint::Api)
                 .await
-                .and_then(|reply| presence::parse_user_presence(&reply))
-            {
+                .and_then(|reply| presence::parse_user_presence(&reply));
+            if let Ok(Some(report)) = &presence {
+                let report = report.clone();
                 run.update(|view| {
                     view.status.confirm_presence(report);
                 });
@@ -276,17 +291,39 @@ impl GenesysRun {
                 return; // nothing is sent once stopped (signed out)
             }
             let url = presence::routing_status_url(&run.api_base, &run.user_id);
-            if let Ok(report) = run
+            let routing = run
                 .auth
                 .api_get(&url, Endpoint::Api)
                 .await
-                .and_then(|reply| presence::parse_routing_status(&reply))
-            {
+                .and_then(|reply| presence::parse_routing_status(&reply));
+            if let Ok(report) = &routing {
+                let report = report.clone();
                 run.update(|view| {
                     view.status.confirm_routing(report);
                 });
             }
-            run.update(|view| view.synced = true);
+            if presence.is_ok() && routing.is_ok() {
+                run.update(|view| view.synced = true);
+                return;
+            }
+            if run.lifetime.is_stopped() {
+                return;
+            }
+            let delay = schedule::backoff_ms(
+                RESYNC_RETRY_FIRST_MS,
+                RESYNC_RETRY_MAX_MS,
+                attempt,
+                jitter(),
+            );
+            let again = run.clone();
+            set_timeout(
+                move || {
+                    if !again.lifetime.is_stopped() {
+                        again.resync_attempt(attempt.saturating_add(1));
+                    }
+                },
+                Duration::from_millis(delay),
+            );
         });
     }
 
