@@ -4,7 +4,7 @@
 #
 #   ./scripts/bench.sh            # BENCH_RUNS=7 journeys per app; prints the table
 #   BENCH_RUNS=15 ./scripts/bench.sh
-#   ./scripts/bench.sh --sizes    # also: what the wasm is made of (needs `cargo install twiggy`)
+#   ./scripts/bench.sh --sizes    # also: what the wasm is made of (twiggy if installed)
 #   BENCH_DIST=dir ./scripts/bench.sh   # measure that release build of pkce-desk instead of
 #                                       # building one (A/B of delivery or loader changes)
 #
@@ -79,19 +79,15 @@ node bench/reference/build.mjs --out "$work/ref" --css "${css[0]}" >&2
 node scripts/precompress.mjs "$work/ref"
 
 if [ "$SIZES" -eq 1 ]; then
-  say "what the wasm is made of (twiggy; a build that keeps function names)"
-  if command -v twiggy >/dev/null; then
-    wasm-bindgen --target web --no-typescript --out-dir "$work/named" \
-      "$target_dir/wasm32-unknown-unknown/release/pkce-desk.wasm"
-    # The wasm-opt of the release build, plus -g to keep the names twiggy reads.
-    wasm-opt -Oz -g --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-      --enable-mutable-globals --enable-reference-types --enable-multivalue \
-      "$work/named/pkce-desk_bg.wasm" -o "$work/named/named.wasm"
-    node bench/size-report.mjs "$work/named/named.wasm" --top 25
-    echo
-  else
-    say "twiggy is not installed (cargo install twiggy): skipping the size report"
-  fi
+  say "what the wasm is made of (twiggy, or bench/size-report.mjs's own reader; a build that keeps function names)"
+  wasm-bindgen --target web --no-typescript --out-dir "$work/named" \
+    "$target_dir/wasm32-unknown-unknown/release/pkce-desk.wasm"
+  # The wasm-opt of the release build, plus -g to keep the names the report reads.
+  wasm-opt -Oz -g --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    "$work/named/pkce-desk_bg.wasm" -o "$work/named/named.wasm"
+  node bench/size-report.mjs "$work/named/named.wasm" --top 25
+  echo
 fi
 
 # Both apps read the same config.json; the sandbox's port is known once it runs, and
