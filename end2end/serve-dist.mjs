@@ -95,15 +95,17 @@ const COMMON_HEADERS = {
 const HASHED = /-[0-9a-f]{8,}(_bg)?\.(js|mjs|wasm|css)$/;
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-// Encodings the client accepts, by RFC 9110 section 12.5.3 (q=0 refuses one).
-function accepted(header) {
-  const ok = new Set();
+// Whether the client accepts `encoding`, by RFC 9110 section 12.5.3: named, or covered by "*",
+// and not refused with q=0.
+function accepts(header, encoding) {
+  const q = new Map();
   for (const part of String(header ?? '').split(',')) {
     const [name, ...params] = part.trim().toLowerCase().split(';');
-    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-    if (name && !(q && Number(q.slice(2)) === 0)) ok.add(name);
+    const weight = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    if (name) q.set(name, weight ? Number(weight.slice(2)) : 1);
   }
-  return ok;
+  const weight = q.has(encoding) ? q.get(encoding) : q.get('*');
+  return weight !== undefined && weight > 0;
 }
 
 function contentType(file) {
@@ -137,8 +139,7 @@ async function sendFile(req, res, file, status = 200) {
   if (present.length) {
     // The answer depends on Accept-Encoding: caches must key on it.
     headers.Vary = 'Accept-Encoding';
-    const ok = accepted(req.headers['accept-encoding']);
-    const chosen = present.find(([encoding]) => ok.has(encoding) || ok.has('*'));
+    const chosen = present.find(([encoding]) => accepts(req.headers['accept-encoding'], encoding));
     if (chosen) {
       headers['Content-Encoding'] = chosen[0];
       send(req, res, status, headers, await readFile(chosen[1]));
