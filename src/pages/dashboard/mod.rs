@@ -18,6 +18,7 @@ mod workspace;
 
 use super::{use_auth, ReplaceRedirect, Shell};
 use crate::query;
+use crate::store::UserState;
 use agent_bar::AgentBar;
 use continue_offer::ContinueSessionOffer;
 use leptos::prelude::*;
@@ -54,18 +55,25 @@ pub fn DashboardPage() -> impl IntoView {
 fn Dashboard() -> impl IntoView {
     let store = use_auth();
     let diagnostics = store.config().diagnostics;
+    // The banner first; the panels once the profile has answered (or failed). Built at the same
+    // time, their first render held the agent's name back by tens of milliseconds after
+    // users/me had answered (bench/README.md, issue 13).
+    let user = store.user;
+    let profile_settled = Memo::new(move |_| !user.with(|u| matches!(u, UserState::Loading)));
     view! {
         <Shell title="Agent desktop" topbar=view! { <AgentBar /> }.into_any()>
             <h1 class="page-title">"Agent desktop"</h1>
             <ContinueSessionOffer />
-            <div class="desk">
-                <Workspace />
-                <div class="desk-side">
-                    <ProfilePanel />
-                    <TokenPanel />
-                    {diagnostics.then(|| view! { <LifecycleLab /> })}
+            <Show when=move || profile_settled.get()>
+                <div class="desk">
+                    <Workspace />
+                    <div class="desk-side">
+                        <ProfilePanel />
+                        <TokenPanel />
+                        {diagnostics.then(|| view! { <LifecycleLab /> })}
+                    </div>
                 </div>
-            </div>
+            </Show>
         </Shell>
     }
 }
