@@ -26,6 +26,7 @@ use leptos_router::hooks::use_location;
 use lifecycle_lab::LifecycleLab;
 use profile::ProfilePanel;
 use session::TokenPanel;
+use std::time::Duration;
 use workspace::Workspace;
 
 /// `/dashboard`: protected. Signed out, it goes to the login page and comes back here after.
@@ -55,16 +56,27 @@ pub fn DashboardPage() -> impl IntoView {
 fn Dashboard() -> impl IntoView {
     let store = use_auth();
     let diagnostics = store.config().diagnostics;
-    // The banner first; the panels once the profile has answered (or failed). Built at the same
-    // time, their first render held the agent's name back by tens of milliseconds after
-    // users/me had answered (bench/README.md, issue 13).
+    // The banner first; the panels in the task after the profile has answered (or failed).
+    // Built with it, their first render held the agent's name back by tens of milliseconds
+    // after users/me had answered (bench/README.md, issue 13).
     let user = store.user;
-    let profile_settled = Memo::new(move |_| !user.with(|u| matches!(u, UserState::Loading)));
+    let panels_shown = RwSignal::new(false);
+    Effect::new(move |_| {
+        let settled = !user.with(|u| matches!(u, UserState::Loading));
+        if settled && !panels_shown.get_untracked() {
+            set_timeout(
+                move || {
+                    panels_shown.try_set(true);
+                },
+                Duration::ZERO,
+            );
+        }
+    });
     view! {
         <Shell title="Agent desktop" topbar=view! { <AgentBar /> }.into_any()>
             <h1 class="page-title">"Agent desktop"</h1>
             <ContinueSessionOffer />
-            <Show when=move || profile_settled.get()>
+            <Show when=move || panels_shown.get()>
                 <div class="desk">
                     <Workspace />
                     <div class="desk-side">
