@@ -65,6 +65,8 @@ test.describe('agent-desktop shell', () => {
     );
     await signIn(page);
     await expect(page.getByTestId('user-name')).toHaveText(ADA.name);
+    // The panels come a moment after the name: absent fields are checked once they are there.
+    await expect(page.getByRole('heading', { name: 'Profile', exact: true })).toBeVisible();
     for (const testid of [
       'user-presence',
       'presence-chip',
