@@ -20,7 +20,7 @@ if [ "$#" -gt 0 ]; then
 else
   mapfile -t files < <(find src -name '*.rs' \
     -not -path 'src/browser/*' -not -path 'src/store/*' -not -path 'src/pages/*' \
-    -not -name app.rs -not -name main.rs -not -name lib.rs | sort)
+    -not -name app.rs -not -name main.rs -not -name lib.rs -not -name tests.rs | sort)
 fi
 
 file_args=()

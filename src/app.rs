@@ -5,7 +5,7 @@ use crate::config::{parse_config, AppConfig, ConfigError};
 use crate::pages::{
     CallbackPage, ConfigErrorPage, DashboardPage, HomePage, LoginPage, NotFoundPage,
 };
-use crate::store::AuthStore;
+use crate::store::{AuthStore, LiveStore};
 use gloo_net::http::Request;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -63,7 +63,10 @@ pub fn App(config: Result<AppConfig, ConfigError>) -> impl IntoView {
     match config {
         Err(error) => view! { <ConfigErrorPage error /> }.into_any(),
         Ok(config) => {
-            provide_context(AuthStore::new(config));
+            let auth = AuthStore::new(config);
+            // The live layer follows the auth store's session (see store/live.rs).
+            provide_context(LiveStore::new(&auth));
+            provide_context(auth);
             view! {
                 <Router>
                     <Routes fallback=NotFoundPage>

@@ -113,6 +113,13 @@ mod tests {
         }
     }
 
+    fn access_denied(description: &str) -> AuthError {
+        AuthError::AuthorizationDenied {
+            error: "access_denied".into(),
+            description: Some(description.into()),
+        }
+    }
+
     fn check(
         query_string: &str,
         tx: Option<LoginTransaction>,
@@ -132,23 +139,25 @@ mod tests {
 
     #[test]
     fn state_problems_come_first() {
-        assert_eq!(
-            check("?code=abc", Some(transaction())).unwrap_err(),
-            AuthError::MissingState
-        );
-        assert_eq!(
-            check("?code=abc&state=s1", None).unwrap_err(),
-            AuthError::UnknownTransaction
-        );
-        assert_eq!(
-            check("?code=abc&state=other", Some(transaction())).unwrap_err(),
-            AuthError::UnknownTransaction
-        );
-        // Even an error response is not believed without a matching state.
-        assert_eq!(
-            check("?error=access_denied&state=forged", None).unwrap_err(),
-            AuthError::UnknownTransaction
-        );
+        let cases = [
+            ("?code=abc", true, AuthError::MissingState),
+            ("?code=abc&state=s1", false, AuthError::UnknownTransaction),
+            ("?code=abc&state=other", true, AuthError::UnknownTransaction),
+            // Even an error response is not believed without a matching state.
+            (
+                "?error=access_denied&state=forged",
+                false,
+                AuthError::UnknownTransaction,
+            ),
+        ];
+        for (query_string, started, expected) in cases {
+            let tx = started.then(transaction);
+            assert_eq!(
+                check(query_string, tx).unwrap_err(),
+                expected,
+                "{query_string}"
+            );
+        }
     }
 
     #[test]
@@ -166,9 +175,10 @@ mod tests {
             Some(transaction()),
         )
         .unwrap_err();
-        assert!(
-            matches!(wrong, AuthError::IssuerMismatch { received: Some(ref r), .. } if r == "https://evil.example")
-        );
+        assert!(matches!(
+            wrong,
+            AuthError::IssuerMismatch { received: Some(ref r), .. } if r == "https://evil.example"
+        ));
         let wrong_with_error = check(
             "?error=access_denied&state=s1&iss=https://evil",
             Some(transaction()),
@@ -195,13 +205,7 @@ mod tests {
             Some(transaction()),
         )
         .unwrap_err();
-        assert_eq!(
-            error,
-            AuthError::AuthorizationDenied {
-                error: "access_denied".into(),
-                description: Some("<script>x</script>".into())
-            }
-        );
+        assert_eq!(error, access_denied("<script>x</script>"));
     }
 
     #[test]
@@ -230,14 +234,7 @@ mod tests {
                 Some(transaction()),
             )
             .unwrap_err();
-            assert_eq!(
-                error,
-                AuthError::AuthorizationDenied {
-                    error: "access_denied".into(),
-                    description: Some("Nope <i>".into())
-                },
-                "{name}"
-            );
+            assert_eq!(error, access_denied("Nope <i>"), "{name}");
         }
     }
 

@@ -19,6 +19,7 @@ pub mod discovery;
 pub mod endpoint_url;
 pub mod error;
 pub mod id_token;
+pub mod live;
 pub mod pages;
 pub mod pkce;
 pub mod provider;

@@ -151,16 +151,21 @@ mod tests {
         assert_eq!(timer_delay_ms(0, u64::MAX), MAX_TIMER_DELAY_MS as u32);
     }
 
-    #[test]
-    fn nothing_is_planned_without_a_refresh_token_or_lifetime() {
-        let mut tokens = TokenSet {
+    /// Tokens issued at 0 without a refresh token.
+    fn tokens_expiring_at(expires_at_ms: u64) -> TokenSet {
+        TokenSet {
             access_token: AccessToken::new("a"),
             refresh_token: None,
             id_token: None,
             scope: None,
             issued_at_ms: 0,
-            expires_at_ms: Some(100_000),
-        };
+            expires_at_ms: Some(expires_at_ms),
+        }
+    }
+
+    #[test]
+    fn nothing_is_planned_without_a_refresh_token_or_lifetime() {
+        let mut tokens = tokens_expiring_at(100_000);
         assert_eq!(next_refresh_at(&tokens, 0.0), None);
         tokens.refresh_token = Some(RefreshToken::new("r"));
         assert_eq!(next_refresh_at(&tokens, 0.0), Some(50_000));
@@ -223,14 +228,7 @@ mod tests {
 
     #[test]
     fn continue_session_only_without_a_refresh_token() {
-        let mut tokens = TokenSet {
-            access_token: AccessToken::new("a"),
-            refresh_token: None,
-            id_token: None,
-            scope: None,
-            issued_at_ms: 0,
-            expires_at_ms: Some(3_600_000),
-        };
+        let mut tokens = tokens_expiring_at(3_600_000);
         assert_eq!(next_continue_session_at(&tokens, 0), Some(3_300_000));
         tokens.refresh_token = Some(RefreshToken::new("r"));
         assert_eq!(next_continue_session_at(&tokens, 0), None);

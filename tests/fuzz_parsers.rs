@@ -30,7 +30,8 @@ fn bodies() -> impl Strategy<Value = String> {
         any::<String>(),
         "\\{[\"a-z_:, 0-9\\[\\]\\{\\}.-]{0,200}\\}",
         (any::<String>(), any::<i64>(), any::<String>()).prop_map(|(token, expires, kind)| {
-            serde_json::json!({"access_token": token, "expires_in": expires, "token_type": kind}).to_string()
+            serde_json::json!({"access_token": token, "expires_in": expires, "token_type": kind})
+                .to_string()
         }),
     ]
 }
@@ -63,7 +64,12 @@ proptest! {
     }
 
     #[test]
-    fn token_responses_never_panic(status in 100u16..600, content_type in content_types(), body in bodies(), sent in any::<u64>()) {
+    fn token_responses_never_panic(
+        status in 100u16..600,
+        content_type in content_types(),
+        body in bodies(),
+        sent in any::<u64>(),
+    ) {
         let reply = reply(status, content_type, body);
         if let Ok(tokens) = parse_token_response(&reply, sent) {
             prop_assert!(!tokens.access_token.is_empty());
@@ -83,24 +89,38 @@ proptest! {
     }
 
     #[test]
-    fn discovery_documents_never_panic(content_type in content_types(), body in bodies(), issuer in any::<String>()) {
+    fn discovery_documents_never_panic(
+        content_type in content_types(),
+        body in bodies(),
+        issuer in any::<String>(),
+    ) {
         let reply = reply(200, content_type, body);
         let _ = endpoints_from_discovery(&reply, &issuer, UserSource::OidcUserinfo);
         let _ = cxone_api_base(&reply);
     }
 
     #[test]
-    fn jwts_never_panic(header in any::<Vec<u8>>(), payload in bodies(), signature in any::<String>(), now in any::<u64>()) {
+    fn jwts_never_panic(
+        header in any::<Vec<u8>>(),
+        payload in bodies(),
+        signature in any::<String>(),
+        now in any::<u64>(),
+    ) {
         use base64::Engine;
         let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        const RS256_HEADER: &[u8] = br#"{"alg":"RS256"}"#;
         for token in [
-            format!("{}.{}.{}", engine.encode(&header), engine.encode(payload.as_bytes()), signature),
-            format!("{}.{}.{}", engine.encode(br#"{"alg":"RS256"}"#), engine.encode(payload.as_bytes()), "s"),
+            format!("{}.{}.{signature}", engine.encode(&header), engine.encode(payload.as_bytes())),
+            format!("{}.{}.s", engine.encode(RS256_HEADER), engine.encode(payload.as_bytes())),
             payload.clone(),
         ] {
             let secret = IdToken::new(token);
             let _ = decode_claims(&secret);
-            let expected = Expected { issuer: "https://issuer.example", client_id: "c", nonce: Some("n") };
+            let expected = Expected {
+                issuer: "https://issuer.example",
+                client_id: "c",
+                nonce: Some("n"),
+            };
             let result = validate_id_token(&secret, &expected, now);
             prop_assert!(result.is_err() || payload.contains("issuer.example"));
         }
@@ -135,7 +155,12 @@ proptest! {
         prop_assert_eq!(target.origin(), base.origin(), "{:?} -> {:?}", candidate, landing);
         let route = percent_decoded(target.path()).to_ascii_lowercase();
         let route = route.trim_end_matches('/');
-        prop_assert!(!route.ends_with("/callback") && !route.ends_with("/login"), "{:?} -> {:?}", candidate, landing);
+        prop_assert!(
+            !route.ends_with("/callback") && !route.ends_with("/login"),
+            "{:?} -> {:?}",
+            candidate,
+            landing
+        );
         prop_assert!(!landing.chars().any(char::is_control), "{:?}", landing);
     }
 }

@@ -142,8 +142,11 @@ test.describe('keyboard only', () => {
     await page.keyboard.press('Enter');
     await expectDashboardLoaded(page);
 
-    // On the dashboard the skip link comes first again, then Sign out, with a visible ring.
+    // On the dashboard the skip link comes first again, then the presence picker, then Sign
+    // out, with a visible ring.
     await tabTo(page, skip);
+    await page.keyboard.press('Tab');
+    await expect(page.getByTestId('presence-picker')).toBeFocused();
     await page.keyboard.press('Tab');
     const signOut = page.getByTestId('sign-out');
     await expect(signOut).toBeFocused();
@@ -162,6 +165,8 @@ test.describe('keyboard only', () => {
 
     // The skip link moves focus to the content, and Tab continues inside it.
     await page.keyboard.press('Shift+Tab');
+    await expect(page.getByTestId('presence-picker')).toBeFocused();
+    await page.keyboard.press('Shift+Tab');
     await expect(skip).toBeFocused();
     await page.keyboard.press('Enter');
     await expect(page.locator('main#main')).toBeFocused();
@@ -179,6 +184,18 @@ test.describe('keyboard only', () => {
 });
 
 // 200 % zoom of a 1280 px window is a 640 CSS px viewport at two device pixels per CSS pixel.
+/** Signs in from the login page; neither page scrolls sideways, and the agent and Sign out
+ * stay on screen. */
+async function expectLoginAndDashboardFit(page: Page) {
+  await gotoLogin(page);
+  expect(await hasHorizontalScroll(page), 'login page scrolls sideways').toBe(false);
+  await signIn(page);
+  await expectDashboardLoaded(page);
+  expect(await hasHorizontalScroll(page), 'dashboard scrolls sideways').toBe(false);
+  await expect(page.getByTestId('user-name')).toBeInViewport();
+  await expect(page.getByTestId('sign-out')).toBeInViewport();
+}
+
 test.describe('200 % zoom', () => {
   test.use({ viewport: { width: 640, height: 800 }, deviceScaleFactor: 2 });
 
@@ -186,13 +203,7 @@ test.describe('200 % zoom', () => {
     await page.goto('/callback?code=x&state=forged');
     await expect(page.getByTestId('auth-error')).toBeVisible();
     expect(await hasHorizontalScroll(page), 'error page scrolls sideways').toBe(false);
-    await gotoLogin(page);
-    expect(await hasHorizontalScroll(page), 'login page scrolls sideways').toBe(false);
-    await signIn(page);
-    await expectDashboardLoaded(page);
-    expect(await hasHorizontalScroll(page), 'dashboard scrolls sideways').toBe(false);
-    await expect(page.getByTestId('user-name')).toBeInViewport();
-    await expect(page.getByTestId('sign-out')).toBeInViewport();
+    await expectLoginAndDashboardFit(page);
   });
 });
 
@@ -200,13 +211,7 @@ test.describe('narrow window (360 px)', () => {
   test.use({ viewport: { width: 360, height: 780 } });
 
   test('the dashboard fits, with the agent and Sign out on screen', async ({ page }) => {
-    await gotoLogin(page);
-    expect(await hasHorizontalScroll(page), 'login page scrolls sideways').toBe(false);
-    await signIn(page);
-    await expectDashboardLoaded(page);
-    expect(await hasHorizontalScroll(page), 'dashboard scrolls sideways').toBe(false);
-    await expect(page.getByTestId('user-name')).toBeInViewport();
-    await expect(page.getByTestId('sign-out')).toBeInViewport();
+    await expectLoginAndDashboardFit(page);
     await page.screenshot({ path: screenshotPath('dashboard-narrow.png'), fullPage: true });
     await page.goto('/no-such-page');
     await expect(page.getByTestId('not-found')).toBeVisible();

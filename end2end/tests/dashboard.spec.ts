@@ -2,10 +2,14 @@ import { expect, test } from '@playwright/test';
 import {
   ADA,
   APP,
+  expectDashboard,
+  gotoLogin,
   recordRequests,
   sandbox,
   signIn,
   signOut,
+  startSignIn,
+  submitSandboxForm,
 } from './helpers';
 
 /**
@@ -31,7 +35,7 @@ test.describe('agent-desktop shell', () => {
     // Presence is text, not only a colour.
     await expect(banner.getByTestId('user-presence')).toHaveText('Available');
     await expect(banner.getByTestId('presence-chip')).toHaveAttribute('data-tone', 'available');
-    await expect(banner.getByTestId('user-routing-status')).toHaveText('Idle');
+    await expect(banner.getByTestId('user-routing-status')).toHaveText('Off queue');
     await expect(banner.getByTestId('user-organization')).toHaveText('Sandbox Contact Center');
     await expect(banner.getByTestId('provider-label')).toHaveText('Genesys Cloud (sandbox)');
     await expect(banner.getByTestId('provider-region')).toHaveText('mypurecloud.com (us_east_1)');
@@ -53,7 +57,8 @@ test.describe('agent-desktop shell', () => {
   });
 
   test('what the provider does not report is left out, not faked', async ({ page }) => {
-    // A profile with nothing but a name, as a provider with fewer fields would give.
+    // A profile with nothing but a name, as a provider with fewer fields would give, and no
+    // presence service behind it (the live layer's first call finds nothing).
     await page.route(
       (url) => url.pathname === '/api/v2/users/me',
       async (route) => {
@@ -63,8 +68,14 @@ test.describe('agent-desktop shell', () => {
         await route.fulfill({ response, json: { id: full.id, name: full.name } });
       },
     );
-    await signIn(page);
-    await expect(page.getByTestId('user-name')).toHaveText(ADA.name);
+    await page.route(
+      (url) => /^\/api\/v2\/(notifications|presence|users\/[^/]+\/(presences|routingstatus))/.test(url.pathname),
+      (route) => route.fulfill({ status: 404, json: { message: 'not found', code: 'not.found', status: 404 } }),
+    );
+    await gotoLogin(page);
+    await startSignIn(page);
+    await submitSandboxForm(page);
+    await expectDashboard(page);
     // The panels come a moment after the name: absent fields are checked once they are there.
     await expect(page.getByRole('heading', { name: 'Profile', exact: true })).toBeVisible();
     for (const testid of [

@@ -144,6 +144,15 @@ export async function signIn(page: Page, creds: Credentials = {}): Promise<void>
   const expectedName =
     (creds.username ?? ADA.username).toLowerCase() === 'grace@example.com' ? 'Grace Hopper' : ADA.name;
   await expectDashboard(page, expectedName);
+  await expectLiveReady(page);
+}
+
+/**
+ * Waits until the live layer is up (socket open, state re-read since): tests that count API
+ * requests or queue failure rules start from a quiet dashboard, not in the middle of its setup.
+ */
+export async function expectLiveReady(page: Page): Promise<void> {
+  await expect(page.getByTestId('live-status')).toHaveAttribute('data-ready', 'true');
 }
 
 /** The stored session (`pkce-desk.session` in sessionStorage), parsed, or null. */

@@ -17,6 +17,7 @@ import {
   storageKeys,
   submitSandboxForm,
   useTokenStorage,
+  expectLiveReady,
 } from './helpers';
 
 /**
@@ -63,6 +64,7 @@ async function secondTab(page: Page, name = ADA.name): Promise<Page> {
   const other = await page.context().newPage();
   await other.goto('/dashboard');
   await expect(other.getByTestId('user-name')).toHaveText(name);
+  await expectLiveReady(other);
   return other;
 }
 

@@ -25,7 +25,7 @@ import {
 const carriesCode = (url: string) => url !== 'about:blank' && new URL(url).searchParams.has('code');
 
 test.describe('sign-in with the sandbox (Genesys Cloud stand-in)', () => {
-  test('a. full sign-in from / lands on the dashboard with one code exchange', async ({ page }) => {
+  test('full sign-in from / lands on the dashboard with one code exchange', async ({ page }) => {
     const requests = recordRequests(page);
 
     await page.goto('/');
@@ -88,7 +88,7 @@ test.describe('sign-in with the sandbox (Genesys Cloud stand-in)', () => {
     await page.screenshot({ path: screenshotPath('dashboard.png'), fullPage: true });
   });
 
-  test('b. /dashboard signed out goes to /login with return_to, and comes back after sign-in', async ({
+  test('/dashboard signed out goes to /login with return_to, and comes back after sign-in', async ({
     page,
   }) => {
     const requests = recordRequests(page);
@@ -107,7 +107,7 @@ test.describe('sign-in with the sandbox (Genesys Cloud stand-in)', () => {
     expect(requests.tokenPosts()).toBe(1);
   });
 
-  test('c1. a tampered state at the callback is refused without any token request', async ({ page }) => {
+  test('a tampered state at the callback is refused without any token request', async ({ page }) => {
     const requests = recordRequests(page);
     await gotoLogin(page);
     const authorize = await startSignIn(page);
@@ -153,7 +153,7 @@ test.describe('sign-in with the sandbox (Genesys Cloud stand-in)', () => {
     await page.screenshot({ path: screenshotPath('error-state-mismatch.png'), fullPage: true });
   });
 
-  test('c2. a forged callback with no sign-in started is refused without any token request', async ({
+  test('a forged callback with no sign-in started is refused without any token request', async ({
     page,
   }) => {
     const requests = recordRequests(page);
@@ -166,7 +166,7 @@ test.describe('sign-in with the sandbox (Genesys Cloud stand-in)', () => {
     expect(page.url()).not.toContain('code=');
   });
 
-  test('d. sign out revokes, ends the provider session and lands on /login with a notice', async ({
+  test('sign out revokes, ends the provider session and lands on /login with a notice', async ({
     page,
     request,
   }) => {
@@ -205,7 +205,7 @@ test.describe('sign-in with the sandbox (Genesys Cloud stand-in)', () => {
     expect(requests.tokenPosts()).toBe(1);
   });
 
-  test('e1. cancelling at the provider shows a cancelled error and offers a fresh sign-in', async ({
+  test('cancelling at the provider shows a cancelled error and offers a fresh sign-in', async ({
     page,
   }) => {
     const requests = recordRequests(page);
@@ -233,7 +233,7 @@ test.describe('sign-in with the sandbox (Genesys Cloud stand-in)', () => {
     await expect(page.getByTestId('auth-error')).toHaveCount(0);
   });
 
-  test('e2. a provider error_description with markup is shown as text, never run', async ({ page }) => {
+  test('a provider error_description with markup is shown as text, never run', async ({ page }) => {
     const requests = recordRequests(page);
     const dialogs = recordDialogs(page);
     const payload = '<img src=x onerror=alert(1)><script>alert(1)</script>';
@@ -260,7 +260,7 @@ test.describe('sign-in with the sandbox (Genesys Cloud stand-in)', () => {
     expect((await sessionStorageKeys(page)).filter((k) => k.startsWith(TX_PREFIX))).toEqual([]);
   });
 
-  test('f. reload and history after sign-in never replay the code', async ({ page }) => {
+  test('reload and history after sign-in never replay the code', async ({ page }) => {
     const requests = recordRequests(page);
     await signIn(page);
     expect(requests.tokenPosts()).toBe(1);
@@ -295,13 +295,13 @@ test.describe('sign-in with the sandbox (Genesys Cloud stand-in)', () => {
     expect(callbackVisits).toHaveLength(1);
   });
 
-  test('g1. an unknown path shows "Page not found"', async ({ page }) => {
+  test('an unknown path shows "Page not found"', async ({ page }) => {
     await page.goto('/nope');
     await expect(page.getByTestId('not-found')).toBeVisible();
     await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
   });
 
-  test('g2. a config.json without providers shows the config error', async ({ page }) => {
+  test('a config.json without providers shows the config error', async ({ page }) => {
     await page.route('**/config.json', (route) =>
       route.fulfill({ status: 200, contentType: 'application/json', body: '{"providers": []}' }),
     );
@@ -313,7 +313,7 @@ test.describe('sign-in with the sandbox (Genesys Cloud stand-in)', () => {
     await expect(page.getByTestId(`sign-in-${PROVIDER_ID}`)).toHaveCount(0);
   });
 
-  test('g3. a missing config.json (404) is named in the config error', async ({ page }) => {
+  test('a missing config.json (404) is named in the config error', async ({ page }) => {
     await page.route('**/config.json', (route) =>
       route.fulfill({ status: 404, contentType: 'text/plain', body: 'not found' }),
     );
@@ -323,7 +323,7 @@ test.describe('sign-in with the sandbox (Genesys Cloud stand-in)', () => {
     await expect(page.getByTestId('config-error')).toContainText('404');
   });
 
-  test('h. return_to cannot send the user off-site after sign-in', async ({ page }) => {
+  test('return_to cannot send the user off-site after sign-in', async ({ page }) => {
     await page.goto('/login?return_to=' + encodeURIComponent('//evil.example/steal'));
     await startSignIn(page);
     await submitSandboxForm(page);

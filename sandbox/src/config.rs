@@ -18,6 +18,10 @@ pub const DEFAULT_REDIRECT_URIS: [&str; 2] = [
 ];
 /// Genesys Cloud authorization codes are short-lived; 60 s matches the brief.
 pub const DEFAULT_CODE_LIFETIME: Duration = Duration::from_secs(60);
+/// Genesys: a community post observes a heartbeat every 30 s (AGENT-APIS.md §3; unverified).
+pub const DEFAULT_HEARTBEAT_SECS: u64 = 30;
+/// CXone: get-next-event's timeout is "between 0 and 60 seconds".
+pub const DEFAULT_LONG_POLL_CAP_SECS: u64 = 60;
 
 /// Which product's authorization server and API the sandbox imitates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -76,6 +80,10 @@ pub struct SandboxConfig {
     /// `--refresh-tokens`: `None` by default for genesys, `Rotate` for cxone (which issues
     /// refresh tokens with `scope=openid` alone).
     pub refresh_tokens: RefreshTokens,
+    /// `--heartbeat-interval`: the genesys flavor's WebSocket heartbeat period.
+    pub heartbeat_interval: Duration,
+    /// `--long-poll-cap`: the longest the cxone flavor holds a get-next-event request.
+    pub long_poll_cap: Duration,
 }
 
 impl Default for SandboxConfig {
@@ -94,6 +102,8 @@ impl Default for SandboxConfig {
             issuer: None,
             signing_key: None,
             refresh_tokens: RefreshTokens::None,
+            heartbeat_interval: Duration::from_secs(DEFAULT_HEARTBEAT_SECS),
+            long_poll_cap: Duration::from_secs(DEFAULT_LONG_POLL_CAP_SECS),
         }
     }
 }
@@ -198,6 +208,24 @@ where
                         format!("--refresh-tokens must be none or rotate, not: {v}")
                     })?);
             }
+            "--heartbeat-interval" => {
+                let v = value("--heartbeat-interval")?;
+                match v.parse::<u64>() {
+                    Ok(secs @ 1..=3600) => config.heartbeat_interval = Duration::from_secs(secs),
+                    _ => {
+                        return Err(format!(
+                            "--heartbeat-interval must be 1 to 3600 seconds, not: {v}"
+                        ))
+                    }
+                }
+            }
+            "--long-poll-cap" => {
+                let v = value("--long-poll-cap")?;
+                match v.parse::<u64>() {
+                    Ok(secs @ 0..=60) => config.long_poll_cap = Duration::from_secs(secs),
+                    _ => return Err(format!("--long-poll-cap must be 0 to 60 seconds, not: {v}")),
+                }
+            }
             "--redirect-uri" => {
                 let v = value("--redirect-uri")?;
                 validate_redirect_uri(&v)?;
@@ -283,7 +311,7 @@ pub fn origin_of(url: &str) -> Option<String> {
 /// Usage text; `--help` also lists the demo users.
 pub fn usage() -> String {
     format!(
-        "Usage: sandbox [--flavor genesys|cxone] [--port PORT] [--access-token-lifetime SECONDS] [--client-id ID] [--redirect-uri URL]... [--refresh-tokens none|rotate] [--test-controls]\n\
+        "Usage: sandbox [--flavor genesys|cxone] [--port PORT] [--access-token-lifetime SECONDS] [--client-id ID] [--redirect-uri URL]... [--refresh-tokens none|rotate] [--heartbeat-interval SECONDS] [--long-poll-cap SECONDS] [--test-controls]\n\
          \n\
          A local stand-in for Genesys Cloud's or NICE CXone's authorization server and API\n\
          (listens on 127.0.0.1 only).\n\
@@ -303,6 +331,9 @@ pub fn usage() -> String {
          \x20                                  (invalid_client) as Genesys most likely does for a PKCE\n\
          \x20                                  client; rotate: rotating refresh tokens with reuse\n\
          \x20                                  detection (default none; with --flavor cxone: rotate)\n\
+         \x20 --heartbeat-interval SECONDS     genesys: WebSocket heartbeat period (default {DEFAULT_HEARTBEAT_SECS})\n\
+         \x20 --long-poll-cap SECONDS          cxone: longest hold of a get-next-event request,\n\
+         \x20                                  whatever its timeout (0-60, default {DEFAULT_LONG_POLL_CAP_SECS})\n\
          \x20 --test-controls                  serve /__sandbox/* so tests can inject failures,\n\
          \x20                                  change token settings and read request counts\n\
          \x20                                  (and close every connection after its response)\n\
@@ -459,6 +490,16 @@ mod tests {
         assert!(parse_args(args(&["--redirect-uri", "http://a/cb#frag"])).is_err());
         assert!(parse_args(args(&["--test-controls=1"])).is_err());
         assert!(usage().contains("--test-controls"));
+        assert!(parse_args(args(&["--heartbeat-interval", "0"])).is_err());
+        assert!(parse_args(args(&["--long-poll-cap", "61"])).is_err());
+        let Command::Run(c) =
+            parse_args(args(&["--heartbeat-interval=2", "--long-poll-cap", "5"])).unwrap()
+        else {
+            panic!("expected Run")
+        };
+        assert_eq!(c.heartbeat_interval, Duration::from_secs(2));
+        assert_eq!(c.long_poll_cap, Duration::from_secs(5));
+        assert!(usage().contains("--heartbeat-interval SECONDS"));
         assert!(help().contains("ada@example.com"));
     }
 

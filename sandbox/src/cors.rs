@@ -13,7 +13,8 @@ use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
 
-const ALLOW_METHODS: &str = "GET, POST, DELETE, OPTIONS";
+/// PUT and PATCH: notification subscriptions and presence changes; HEAD: a channel check.
+const ALLOW_METHODS: &str = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
 const ALLOW_HEADERS: &str = "authorization, content-type";
 /// Response headers scripts may read: the app honours `Retry-After` on a 429 and reads the
 /// bearer error on a 401; neither is CORS-safelisted.

@@ -284,8 +284,11 @@ pub async fn layer(request: Request, next: Next) -> Response {
             None => response = dropped(),
         }
     }
-    response
-        .headers_mut()
-        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    // A WebSocket handshake's `Connection: upgrade` must stay.
+    if response.status() != StatusCode::SWITCHING_PROTOCOLS {
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
     response
 }

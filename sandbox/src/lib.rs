@@ -53,6 +53,10 @@ pub struct Shared {
     pub started: SystemTime,
     /// The cxone flavor's issuer and signing key (unused by the genesys flavor).
     pub cxone: cxone::Cxone,
+    /// The genesys flavor's notification channels, sockets and agent states.
+    pub genesys_live: genesys::notifications::Hub,
+    /// The cxone flavor's agent sessions and agent states.
+    pub cxone_live: cxone::sessions::Sessions,
     store: Mutex<Store>,
     controls: Mutex<Controls>,
 }
@@ -64,6 +68,26 @@ impl Shared {
         self.store
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The live layer's gauges for GET /__sandbox/stats (not counters: `reset` leaves them).
+    pub fn live_gauges(&self) -> [(&'static str, usize); 2] {
+        [
+            ("sockets_open", self.genesys_live.sockets_open()),
+            ("agent_sessions_live", self.cxone_live.live_sessions()),
+        ]
+    }
+
+    /// `reset`: every agent back to its initial state (channels and sessions are kept,
+    /// like tokens).
+    pub fn reset_agents(&self) {
+        self.genesys_live.reset_agents();
+        self.cxone_live.reset_agents();
+    }
+
+    /// Sockets re-read the heartbeat settings at once.
+    pub fn live_settings_changed(&self) {
+        self.genesys_live.wake_all();
     }
 
     /// Failure rules, counters and run-time settings; same reasoning as `store`.
@@ -78,24 +102,38 @@ impl Shared {
 pub type AppState = Arc<Shared>;
 
 pub fn app(config: SandboxConfig) -> Router {
+    build(config).0
+}
+
+/// The router and the state it serves, so `serve_with_shutdown` can end long-lived
+/// exchanges when asked to stop.
+fn build(config: SandboxConfig) -> (Router, AppState) {
     let cxone = cxone::Cxone::new(&config);
     let (routes, store) = match config.flavor {
         config::Flavor::Genesys => (genesys::routes(), Store::new()),
         config::Flavor::Cxone => (cxone::routes(), cxone.store()),
     };
+    let started = SystemTime::now();
     let state: AppState = Arc::new(Shared {
         allowed_origins: config.allowed_origins(),
         controls: Mutex::new(Controls::new(&config)),
         config,
-        started: SystemTime::now(),
+        started,
         cxone,
+        genesys_live: genesys::notifications::Hub::new(started),
+        cxone_live: cxone::sessions::Sessions::new(started),
         store: Mutex::new(store),
     });
     let test_controls = state.config.test_controls;
     let mut router = routes.route("/health", get(health));
     // Without the flag these paths do not exist: the flavor's fallback answers 404.
     if test_controls {
-        router = router.merge(controls::routes::routes());
+        router = router
+            .merge(controls::routes::routes())
+            .merge(match state.config.flavor {
+                config::Flavor::Genesys => genesys::controls::routes(),
+                config::Flavor::Cxone => cxone::controls::routes(),
+            });
     }
     let mut router = router.layer(axum::middleware::from_fn_with_state(
         state.clone(),
@@ -105,9 +143,10 @@ pub fn app(config: SandboxConfig) -> Router {
         // Outside CORS: a dropped response must not be answered with CORS headers.
         router = router.layer(axum::middleware::from_fn(faults::layer));
     }
-    router
+    let router = router
         .layer(axum::middleware::from_fn(log::layer))
-        .with_state(state)
+        .with_state(state.clone());
+    (router, state)
 }
 
 async fn health() -> &'static str {
@@ -133,11 +172,19 @@ where
     if config.issuer.is_none() {
         config.issuer = Some(format!("http://{}", listener.local_addr()?));
     }
+    let (router, state) = build(config);
+    // A graceful shutdown waits for requests in flight: held long polls answer at once
+    // and sockets are closed, rather than keeping it waiting up to a minute.
+    let shutdown = async move {
+        shutdown.await;
+        state.cxone_live.release_all();
+        state.genesys_live.close_all();
+    };
     // Through `AbortableListener` so that the `drop` test control can close a
     // connection without answering.
     axum::serve(
         AbortableListener::new(listener),
-        app(config).into_make_service_with_connect_info::<AbortHandle>(),
+        router.into_make_service_with_connect_info::<AbortHandle>(),
     )
     .with_graceful_shutdown(shutdown)
     .await

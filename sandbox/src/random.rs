@@ -19,6 +19,22 @@ pub fn token() -> String {
     URL_SAFE_NO_PAD.encode(bytes::<32>())
 }
 
+/// `n` random lowercase letters and digits, the shape of Genesys channel ids
+/// ("streaming-2-aa5h48uk0srhpugh2994klj918") and of the sandbox's CXone session ids.
+pub fn lower_alnum(n: usize) -> String {
+    const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+    let mut out = String::with_capacity(n);
+    while out.len() < n {
+        for b in bytes::<32>() {
+            if out.len() == n {
+                break;
+            }
+            out.push(ALPHABET[usize::from(b & 31)] as char);
+        }
+    }
+    out
+}
+
 /// A random (version 4) UUID, the shape Genesys uses for contextId.
 pub fn uuid_v4() -> String {
     let mut b = bytes::<16>();
@@ -47,6 +63,16 @@ mod tests {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
         assert_ne!(a, token());
+    }
+
+    #[test]
+    fn lower_alnum_shape() {
+        let id = lower_alnum(40);
+        assert_eq!(id.len(), 40);
+        assert!(id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+        assert_ne!(id, lower_alnum(40));
     }
 
     #[test]

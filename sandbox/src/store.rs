@@ -380,6 +380,17 @@ mod tests {
         )
     }
 
+    /// Renews with `tokens`' refresh token, rotating, for an hour.
+    fn rotate(
+        s: &mut Store,
+        tokens: &IssuedTokens,
+        client: &str,
+        now: Instant,
+    ) -> Result<IssuedTokens, RefreshError> {
+        let refresh_token = tokens.refresh_token.as_deref().unwrap();
+        s.rotate_refresh(refresh_token, client, HOUR, true, now)
+    }
+
     fn grant_of(c: &AuthCode) -> Grant {
         Grant {
             client_id: c.client_id.clone(),
@@ -400,14 +411,7 @@ mod tests {
         assert_eq!(s.redeem_code(&c, now).unwrap_err(), CodeError::Reused);
         assert!(s.access_grant(&tokens.access_token, now).is_none());
         assert_eq!(
-            s.rotate_refresh(
-                tokens.refresh_token.as_deref().unwrap(),
-                "client",
-                HOUR,
-                true,
-                now
-            )
-            .unwrap_err(),
+            rotate(&mut s, &tokens, "client", now).unwrap_err(),
             RefreshError::Unknown
         );
     }
@@ -446,49 +450,20 @@ mod tests {
         let g = grant_of(&s.redeem_code(&c, now).unwrap());
         let first = s.issue_tokens(g, HOUR, true, now);
         assert_eq!(
-            s.rotate_refresh(
-                first.refresh_token.as_deref().unwrap(),
-                "other",
-                HOUR,
-                true,
-                now
-            )
-            .unwrap_err(),
+            rotate(&mut s, &first, "other", now).unwrap_err(),
             RefreshError::ClientMismatch
         );
-        let second = s
-            .rotate_refresh(
-                first.refresh_token.as_deref().unwrap(),
-                "client",
-                HOUR,
-                true,
-                now,
-            )
-            .unwrap();
+        let second = rotate(&mut s, &first, "client", now).unwrap();
         assert_ne!(second.refresh_token, first.refresh_token);
         assert!(s.access_grant(&second.access_token, now).is_some());
         assert_eq!(
-            s.rotate_refresh(
-                first.refresh_token.as_deref().unwrap(),
-                "client",
-                HOUR,
-                true,
-                now
-            )
-            .unwrap_err(),
+            rotate(&mut s, &first, "client", now).unwrap_err(),
             RefreshError::Reused
         );
         assert!(s.access_grant(&first.access_token, now).is_none());
         assert!(s.access_grant(&second.access_token, now).is_none());
         assert_eq!(
-            s.rotate_refresh(
-                second.refresh_token.as_deref().unwrap(),
-                "client",
-                HOUR,
-                true,
-                now
-            )
-            .unwrap_err(),
+            rotate(&mut s, &second, "client", now).unwrap_err(),
             RefreshError::Unknown
         );
     }
@@ -597,15 +572,7 @@ mod tests {
         assert_eq!(other.nonce, None);
         assert_eq!(s.code_nonce(other.family), None);
         // Refreshed tokens come from the same minter.
-        let next = s
-            .rotate_refresh(
-                tokens.refresh_token.as_deref().unwrap(),
-                "client",
-                HOUR,
-                true,
-                now,
-            )
-            .unwrap();
+        let next = rotate(&mut s, &tokens, "client", now).unwrap();
         assert_eq!(next.access_token, "user.3600.1");
         assert!(s.access_grant("user.3600.1", now).is_some());
     }
@@ -622,15 +589,7 @@ mod tests {
         s.expire_access_tokens(now);
         assert!(s.access_grant(&bare.access_token, now).is_none());
         assert!(s.access_grant(&full.access_token, now).is_none());
-        let fresh = s
-            .rotate_refresh(
-                full.refresh_token.as_deref().unwrap(),
-                "client",
-                HOUR,
-                true,
-                now,
-            )
-            .unwrap();
+        let fresh = rotate(&mut s, &full, "client", now).unwrap();
         assert!(s.access_grant(&fresh.access_token, now).is_some());
     }
 }

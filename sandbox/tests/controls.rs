@@ -657,6 +657,9 @@ async fn stats_count_every_request_that_reached_a_handler() {
             "revoke": 0, "logout": 0, "tenant_config": 0, "discovery": 0,
             "authorize_silent": 0, "api_calls": 0, "api_rejected_401": 0,
             "revoked_refresh_tokens": 0, "live_refresh_tokens": 0,
+            "channels_created": 0, "sockets_opened": 0, "pings": 0, "presence_patches": 0,
+            "agent_sessions_started": 0, "agent_session_polls": 0, "agent_state_changes": 0,
+            "agent_sessions_ended": 0, "sockets_open": 0, "agent_sessions_live": 0,
         })
     );
 
@@ -705,6 +708,9 @@ async fn stats_count_every_request_that_reached_a_handler() {
             // revoked the one live (rotated) refresh token.
             "authorize_silent": 0, "api_calls": 4, "api_rejected_401": 0,
             "revoked_refresh_tokens": 1, "live_refresh_tokens": 0,
+            "channels_created": 0, "sockets_opened": 0, "pings": 0, "presence_patches": 0,
+            "agent_sessions_started": 0, "agent_session_polls": 0, "agent_state_changes": 0,
+            "agent_sessions_ended": 0, "sockets_open": 0, "agent_sessions_live": 0,
         })
     );
 

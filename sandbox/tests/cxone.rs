@@ -1064,6 +1064,9 @@ async fn test_controls_map_to_cxone_endpoints() {
             // The two userinfo calls no rule answered; two sign-ins' refresh tokens.
             "authorize_silent": 0, "api_calls": 2, "api_rejected_401": 0,
             "revoked_refresh_tokens": 0, "live_refresh_tokens": 2,
+            "channels_created": 0, "sockets_opened": 0, "pings": 0, "presence_patches": 0,
+            "agent_sessions_started": 0, "agent_session_polls": 0, "agent_state_changes": 0,
+            "agent_sessions_ended": 0, "sockets_open": 0, "agent_sessions_live": 0,
         })
     );
 }

@@ -202,7 +202,8 @@ async fn full_flow_sign_in_exchange_and_profile() {
         .as_str()
         .unwrap()
         .ends_with('Z'));
-    assert_eq!(me["routingStatus"]["status"], "IDLE");
+    // Not on queue until the agent goes On Queue (see tests/live_genesys.rs).
+    assert_eq!(me["routingStatus"]["status"], "OFF_QUEUE");
     assert_eq!(me["routingStatus"]["userId"], id);
     assert_eq!(me["organization"]["name"], "Sandbox Contact Center");
     let me: Value = sb

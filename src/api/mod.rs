@@ -1,6 +1,7 @@
 //! Typed calls to the provider's API, one file per call (or family of calls).
 //!
-//! `queues` is the worked example: copy it to add your own. Each file has the same three
+//! `queues` is the worked example (Genesys Cloud; `agent_skills` is CXone's): copy it to add
+//! your own. Each file has the same three
 //! parts: the types the views use, a pure `parse_*` function (unit-tested natively, no
 //! browser needed), and an async `fetch_*` function that sends the request through the auth
 //! store's `api_get`, which brings a valid token, renews it once on a 401, and waits out a
@@ -9,6 +10,7 @@
 //!
 //! Here too: [`parse_api_json`], the shared gate plus what an API's failed status means.
 
+pub mod agent_skills;
 pub mod queues;
 
 use crate::error::{AuthError, Endpoint};

@@ -14,7 +14,7 @@
 //! `routing`); without it Genesys Cloud answers 403, which `ErrorPanel` explains.
 
 use crate::api::parse_api_json;
-use crate::config::{ProviderConfig, ProviderKind};
+use crate::config::ProviderConfig;
 use crate::error::{AuthError, Endpoint};
 use crate::reply::HttpReply;
 use crate::store::AuthStore;
@@ -73,7 +73,7 @@ pub fn my_queues_url(api_base: &str) -> String {
 /// Whether the provider has this API (Genesys Cloud only; CXone and generic OpenID providers
 /// have no routing queues of this shape). The view shows a note instead of calling.
 pub fn offered_by(provider: &ProviderConfig) -> bool {
-    matches!(provider.kind, ProviderKind::Genesys { .. })
+    provider.kind.rules().offers_routing_queues()
 }
 
 /// `GET /api/v2/routing/queues/me`, checked and typed.
@@ -139,7 +139,8 @@ mod tests {
         let queues = parse_my_queues(&json(
             200,
             r#"{"entities":[
-                {"id":"q1","name":"Customer Care","joined":true,"memberCount":24,"selfUri":"/api/v2/routing/queues/q1"},
+                {"id":"q1","name":"Customer Care","joined":true,"memberCount":24,
+                "selfUri":"/api/v2/routing/queues/q1"},
                 {"id":"q2","name":"Billing","joined":false,"memberCount":11,"division":{"id":"d"}}],
               "pageSize":25,"pageNumber":1,"total":2,"pageCount":1}"#,
         ))
@@ -189,7 +190,8 @@ mod tests {
         assert_eq!(
             parse_my_queues(&json(
                 403,
-                r#"{"message":"Missing permission routing:queue:view","code":"missing.permissions","status":403}"#
+                r#"{"message":"Missing permission routing:queue:view","code":"missing.permissions",
+                    "status":403}"#
             ))
             .unwrap_err(),
             AuthError::Forbidden {
@@ -220,8 +222,10 @@ mod tests {
         let config = crate::config::parse_config(
             r#"{"providers":[
                 {"id":"g","label":"G","kind":"genesys","region":"mypurecloud.com","client_id":"c"},
-                {"id":"c","label":"C","kind":"cxone","issuer":"https://cxone.niceincontact.com","client_id":"c"},
-                {"id":"o","label":"O","kind":"oidc","issuer":"https://o.example","client_id":"c","scopes":["openid"]}]}"#,
+                {"id":"c","label":"C","kind":"cxone","issuer":"https://cxone.niceincontact.com",
+                    "client_id":"c"},
+                {"id":"o","label":"O","kind":"oidc","issuer":"https://o.example","client_id":"c",
+                    "scopes":["openid"]}]}"#,
         )
         .unwrap();
         let offered: Vec<bool> = config.providers.iter().map(offered_by).collect();

@@ -50,6 +50,41 @@ pub async fn get_with_bearer(
     send(request, endpoint).await
 }
 
+/// The methods of the agent APIs' writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Patch,
+    Delete,
+}
+
+/// Any method with a bearer token and an optional JSON body (the live layer's writes: channel
+/// and subscription, presence, CXone's agent session).
+pub async fn send_with_bearer(
+    method: Method,
+    url: &str,
+    token: &AccessToken,
+    json_body: Option<&str>,
+    endpoint: Endpoint,
+) -> Result<HttpReply, AuthError> {
+    let builder = match method {
+        Method::Get => Request::get(url),
+        Method::Post => Request::post(url),
+        Method::Patch => Request::patch(url),
+        Method::Delete => Request::delete(url),
+    };
+    let builder = bearer(builder, token);
+    let request = match json_body {
+        Some(body) => builder
+            .header("Content-Type", "application/json")
+            .body(body.to_owned()),
+        None => builder.build(),
+    }
+    .map_err(|_| AuthError::Network { endpoint })?;
+    send(request, endpoint).await
+}
+
 /// `DELETE` with a bearer token (Genesys Cloud's token revocation).
 pub async fn delete_with_bearer(
     url: &str,

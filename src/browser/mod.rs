@@ -5,6 +5,7 @@ pub mod boot;
 pub mod http;
 pub mod lock;
 pub mod page;
+pub mod socket;
 pub mod storage;
 
 use crate::error::AuthError;

@@ -65,7 +65,8 @@ mod tests {
     fn cxone_accepts_the_openid_scope_only() {
         let with_scopes = |scopes: &str| {
             format!(
-                r#"{{"providers":[{{"id":"cx","label":"CXone","kind":"cxone","client_id":"c","scopes":{scopes}}}]}}"#
+                r#"{{"providers":[{{"id":"cx","label":"CXone","kind":"cxone","client_id":"c",
+                    "scopes":{scopes}}}]}}"#
             )
         };
         assert_eq!(
@@ -88,7 +89,9 @@ mod tests {
         assert!(profile.problem.contains("\"profile\""), "{profile}");
         assert!(profile.problem.contains("only the \"openid\" scope"));
         // Generic OpenID providers keep offline_access.
-        let oidc = r#"{"providers":[{"id":"kc","label":"K","kind":"oidc","issuer":"https://sso.example.com","client_id":"c","scopes":["openid","offline_access"]}]}"#;
+        let oidc = r#"{"providers":[{"id":"kc","label":"K","kind":"oidc",
+            "issuer":"https://sso.example.com","client_id":"c","scopes":["openid",
+            "offline_access"]}]}"#;
         assert!(parse_config(oidc).is_ok());
     }
 }

@@ -61,8 +61,13 @@ pub fn CallbackPage() -> impl IntoView {
             <Shell title="No sign-in in progress">
                 <section class="card" data-testid="callback-idle">
                     <h1>"No sign-in in progress"</h1>
-                    <p>"This page finishes a sign-in started from the sign-in page, and there is none to finish."</p>
-                    <A href="/login" attr:class="button primary" attr:data-testid="fresh-sign-in">"Go to sign-in"</A>
+                    <p>
+                        "This page finishes a sign-in started from the sign-in page, and there is \
+                        none to finish."
+                    </p>
+                    <A href="/login" attr:class="button primary" attr:data-testid="fresh-sign-in">
+                        "Go to sign-in"
+                    </A>
                 </section>
             </Shell>
         }

@@ -44,7 +44,11 @@ fn LoginForm(return_to: Signal<Option<String>>) -> impl IntoView {
         .map(|provider| {
             let store = store.clone();
             let id = provider.id.clone();
-            let region = format!("{} · {}", provider.kind.display_name(), provider.kind.region());
+            let region = format!(
+                "{} · {}",
+                provider.kind.display_name(),
+                provider.kind.region()
+            );
             view! {
                 <li>
                     <button
@@ -54,7 +58,9 @@ fn LoginForm(return_to: Signal<Option<String>>) -> impl IntoView {
                         disabled=move || redirecting.get()
                         on:click=move |_| store.sign_in(&id, return_to.get_untracked())
                     >
-                        <span class="provider-label">{format!("Sign in with {}", provider.label)}</span>
+                        <span class="provider-label">
+                            {format!("Sign in with {}", provider.label)}
+                        </span>
                         <span class="provider-region">{region}</span>
                     </button>
                 </li>

@@ -2,6 +2,7 @@
 //! 401, waits out a short `Retry-After`, and ends the session when the provider refuses twice.
 
 use super::{AuthStore, UserState};
+use crate::browser::http::Method;
 use crate::browser::{self, http};
 use crate::error::{AuthError, Endpoint};
 use crate::id_token::decode_claims;
@@ -16,11 +17,43 @@ use leptos::task::spawn_local;
 const MAX_RETRY_AFTER_WAIT_SECS: u64 = 30;
 const DEFAULT_RETRY_AFTER_SECS: u64 = 2;
 
+/// One API request, as sent (and sent again after a renewal).
+struct Request<'a> {
+    method: Method,
+    url: &'a str,
+    json_body: Option<&'a str>,
+    endpoint: Endpoint,
+}
+
+impl Request<'_> {
+    async fn send(&self, token: &AccessToken) -> Result<HttpReply, AuthError> {
+        match self.method {
+            Method::Get => http::get_with_bearer(self.url, token, self.endpoint).await,
+            method => {
+                http::send_with_bearer(method, self.url, token, self.json_body, self.endpoint).await
+            }
+        }
+    }
+}
+
 impl AuthStore {
     /// `GET url` with a valid access token: renews first when the token has expired, and on a
     /// 401 renews once and retries once. A second 401 ends the session (the login page then
     /// brings the agent back to the same page). 403 and other errors are the caller's to show.
     pub async fn api_get(&self, url: &str, endpoint: Endpoint) -> Result<HttpReply, AuthError> {
+        self.api_send(Method::Get, url, None, endpoint).await
+    }
+
+    /// [`AuthStore::api_get`] for any method, with an optional JSON body: the same token,
+    /// the same one renewal on a 401, the same `Retry-After` handling. A write refused with
+    /// 401 or 429 was not carried out, so sending it again is safe.
+    pub async fn api_send(
+        &self,
+        method: Method,
+        url: &str,
+        json_body: Option<&str>,
+        endpoint: Endpoint,
+    ) -> Result<HttpReply, AuthError> {
         let session = self.session().ok_or(AuthError::SessionExpired)?;
         // The call belongs to this session: if another sign-in replaces it (another tab) while
         // the call is out, its answer is not the new session's to show.
@@ -28,7 +61,13 @@ impl AuthStore {
         if session.tokens.is_expired(browser::now_ms()) {
             self.refresh().await?;
         }
-        let (reply, sent_with) = self.get_once(url, endpoint, &session_id).await?;
+        let request = Request {
+            method,
+            url,
+            json_body,
+            endpoint,
+        };
+        let (reply, sent_with) = self.send_once(&request, &session_id).await?;
         if reply.status != 401 {
             return Ok(reply);
         }
@@ -37,7 +76,7 @@ impl AuthStore {
         if self.current_access_token(&session_id).as_ref() == Some(&sent_with) {
             self.refresh().await?;
         }
-        let (retried, _) = self.get_once(url, endpoint, &session_id).await?;
+        let (retried, _) = self.send_once(&request, &session_id).await?;
         if retried.status == 401 {
             if self.current_access_token(&session_id).is_some() {
                 self.end_session(Some("Your session has ended. Please sign in again.".into()));
@@ -56,16 +95,15 @@ impl AuthStore {
 
     /// One request with the current token (and one more after a short `Retry-After`).
     /// Returns the reply and the token it was sent with.
-    async fn get_once(
+    async fn send_once(
         &self,
-        url: &str,
-        endpoint: Endpoint,
+        request: &Request<'_>,
         session_id: &str,
     ) -> Result<(HttpReply, AccessToken), AuthError> {
         let token = self
             .current_access_token(session_id)
             .ok_or(AuthError::SessionExpired)?;
-        let reply = http::get_with_bearer(url, &token, endpoint).await?;
+        let reply = request.send(&token).await?;
         if reply.status != 429 {
             return Ok((reply, token));
         }
@@ -77,7 +115,7 @@ impl AuthStore {
                 let token = self
                     .current_access_token(session_id)
                     .ok_or(AuthError::SessionExpired)?;
-                let reply = http::get_with_bearer(url, &token, endpoint).await?;
+                let reply = request.send(&token).await?;
                 Ok((reply, token))
             }
             _ => Ok((reply, token)),

@@ -15,12 +15,20 @@ use leptos::prelude::*;
 use std::sync::Arc;
 
 mod api;
+mod live;
+mod other_tabs;
 mod refresh;
 mod revoke;
 mod sign_in;
 mod sign_out;
+mod timers;
 
 pub use crate::browser::storage::StoredSession as Session;
+pub use live::{CxoneLink, CxoneView, Farewell, GenesysView, LiveStore, LiveView};
+
+/// Run at the click on "Sign out", before local state goes: stops what must stop at once and
+/// may hand back a last request (see [`Farewell`]), sent before the tokens are revoked.
+pub type SignOutHook = std::rc::Rc<dyn Fn() -> Option<Farewell>>;
 use refresh::RefreshWaiters;
 
 // One per app, in a signal: boxing the session would save nothing.
@@ -82,6 +90,8 @@ pub struct AuthStore {
     /// The provider of the sign-in under way (or last tried), so an error page can send an
     /// administrator to the right provider's console.
     attempted_provider: StoredValue<Option<String>>,
+    /// The live layer's [`SignOutHook`].
+    sign_out_hook: StoredValue<Option<SignOutHook>, LocalStorage>,
 }
 
 /// How many ended session ids a tab remembers.
@@ -125,6 +135,7 @@ impl AuthStore {
             epoch: StoredValue::new(0),
             ended_sessions: StoredValue::new(Vec::new()),
             attempted_provider: StoredValue::new(None),
+            sign_out_hook: StoredValue::new_local(None),
         };
         store.watch_wake_ups();
         store.watch_other_tabs();
@@ -177,6 +188,11 @@ impl AuthStore {
     pub(crate) fn attempting(&self, provider_id: &str) {
         self.attempted_provider
             .set_value(Some(provider_id.to_owned()));
+    }
+
+    /// Sets what runs at the click on "Sign out" (the live layer's stop and farewell).
+    pub fn set_sign_out_hook(&self, hook: SignOutHook) {
+        self.sign_out_hook.set_value(Some(hook));
     }
 
     /// The current session's id, tracked: changes only when a session starts or ends, not

@@ -1,6 +1,6 @@
-//! Keeping the session alive: the renewal timer, one refresh at a time (in this tab through a
-//! shared in-flight request, across tabs through a Web Lock), wake-ups after sleep, and
-//! following what other tabs do to a shared session.
+//! Renewing the session: one refresh at a time (in this tab through a shared in-flight
+//! request, across tabs through a Web Lock), its checks, and what a failure means. When it
+//! runs is `timers.rs`; following other tabs is `other_tabs.rs`.
 
 use super::revoke;
 use super::{AuthState, AuthStore, RefreshRecord, Session, HISTORY_LENGTH};
@@ -10,11 +10,9 @@ use crate::error::{AuthError, Endpoint, RefreshFailure};
 use crate::id_token::{decode_claims, validate_id_token, Expected};
 use crate::schedule;
 use crate::secret::AccessToken;
-use crate::token::{parse_token_response_for, refresh_form, TokenSet, TokenTypeRule};
+use crate::token::{parse_token_response_for, refresh_form, TokenSet};
 use futures_channel::oneshot;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use std::time::Duration;
 
 /// The Web Lock every tab of the origin takes around a refresh.
 pub(super) const REFRESH_LOCK: &str = "pkce-desk.refresh";
@@ -47,8 +45,9 @@ fn check_refreshed_id_token(
 }
 
 /// The login page's notice when a session that could not be renewed runs out.
-const SESSION_TIME_UP: &str =
-    "Your session reached the end of its time and this provider cannot renew it. Please sign in again.";
+pub(super) const SESSION_TIME_UP: &str =
+    "Your session reached the end of its time and this provider cannot renew it. Please sign in \
+        again.";
 
 pub(super) type RefreshWaiters = Option<Vec<oneshot::Sender<Result<(), AuthError>>>>;
 
@@ -133,7 +132,7 @@ impl AuthStore {
         let (client_id, token_type) = self
             .config
             .provider(&session.provider_id)
-            .map(|p| (p.client_id.clone(), TokenTypeRule::for_provider(&p.kind)))
+            .map(|p| (p.client_id.clone(), p.kind.rules().token_type_rule()))
             .ok_or(AuthError::SessionExpired)?;
         let Some(refresh_token) = session.tokens.refresh_token.clone() else {
             // Nothing to renew with: the session lasts as long as its access token (the
@@ -270,141 +269,5 @@ impl AuthStore {
         let at = schedule::next_refresh_at(&session.tokens, browser::jitter());
         self.next_refresh_at.set_value(at);
         self.arm_timer(at);
-    }
-
-    fn arm_timer(&self, at: Option<u64>) {
-        let store = self.clone();
-        self.arm_timer_with(at, move || store.refresh_if_due());
-    }
-
-    fn arm_timer_with(&self, at: Option<u64>, due: impl FnOnce() + 'static) {
-        self.cancel_refresh_timer();
-        let Some(at) = at else { return };
-        let delay = schedule::timer_delay_ms(browser::now_ms(), at);
-        let handle = set_timeout_with_handle(due, Duration::from_millis(delay.into())).ok();
-        self.refresh_timer.set_value(handle);
-    }
-
-    /// A session that cannot be renewed: offer Continue session a few minutes before its
-    /// token expires, and end it (with a notice) when it does.
-    fn plan_session_end(&self, tokens: &TokenSet) {
-        let Some(expires_at) = tokens.expires_at_ms else {
-            return; // no known lifetime: the API's 401 will tell
-        };
-        let now = browser::now_ms();
-        let offer_at = schedule::next_continue_session_at(tokens, now);
-        self.continue_offered
-            .set(offer_at.is_some_and(|at| at <= now));
-        let next = match offer_at {
-            Some(at) if at > now => at,
-            _ => expires_at,
-        };
-        let store = self.clone();
-        self.arm_timer_with(Some(next), move || store.check_session_end());
-    }
-
-    /// The session-end timer fired, or the tab woke up: offer, end, or plan again.
-    fn check_session_end(&self) {
-        let Some(session) = self.session() else {
-            return;
-        };
-        if session.tokens.refresh_token.is_some() {
-            return;
-        }
-        if session.tokens.is_expired(browser::now_ms()) {
-            self.end_session(Some(SESSION_TIME_UP.into()));
-        } else {
-            self.plan_session_end(&session.tokens);
-        }
-    }
-
-    pub(super) fn cancel_refresh_timer(&self) {
-        if let Some(handle) = self.refresh_timer.try_update_value(Option::take).flatten() {
-            handle.clear();
-        }
-    }
-
-    /// Timers do not run while a laptop sleeps or a tab is hidden: on waking, check the clock.
-    fn refresh_if_due(&self) {
-        if self
-            .session()
-            .is_some_and(|session| session.tokens.refresh_token.is_none())
-        {
-            return self.check_session_end();
-        }
-        let due = self
-            .next_refresh_at
-            .get_value()
-            .is_some_and(|at| browser::now_ms() + 1_000 >= at);
-        if due && self.session().is_some() {
-            let store = self.clone();
-            spawn_local(async move {
-                let _ = store.refresh().await;
-            });
-        }
-    }
-
-    pub(super) fn watch_wake_ups(&self) {
-        for event in ["visibilitychange", "focus"] {
-            let store = self.clone();
-            // The store is created once and lives as long as the page; so do these listeners.
-            std::mem::forget(window_event_listener_untyped(event, move |_| {
-                store.refresh_if_due()
-            }));
-        }
-        let store = self.clone();
-        std::mem::forget(window_event_listener_untyped("online", move |_| {
-            store.retry_after_reconnect()
-        }));
-    }
-
-    /// Back online: a refresh that failed for want of a network is retried now rather than
-    /// when its backoff runs out (the backoff is for a failing server, not a lost network).
-    fn retry_after_reconnect(&self) {
-        if self.refresh_failures.get_value() > 0 {
-            self.next_refresh_at.set_value(Some(browser::now_ms()));
-        }
-        self.refresh_if_due();
-    }
-
-    /// With shared (localStorage) tokens, other tabs' renewals, sign-ins and sign-outs show
-    /// up here without a reload.
-    pub(super) fn watch_other_tabs(&self) {
-        if self.config.token_storage != TokenStorage::Local {
-            return;
-        }
-        let store = self.clone();
-        storage::on_shared_session_change(move || {
-            store.follow_shared(storage::load_session(TokenStorage::Local))
-        });
-    }
-
-    /// Brings this tab in line with the shared session `stored`: the same session renewed is
-    /// adopted; another session (another user, provider or sign-in) is a new sign-in here
-    /// too; none means another tab signed out.
-    pub(super) fn follow_shared(&self, stored: Option<Session>) {
-        let current = self.session();
-        match stored {
-            None => {
-                let busy = self.state.with_untracked(|s| {
-                    matches!(s, AuthState::SignedIn(_) | AuthState::Exchanging)
-                });
-                if busy {
-                    self.end_session(Some("You were signed out in another tab.".into()));
-                }
-            }
-            Some(session) if self.config.provider(&session.provider_id).is_none() => {}
-            // A late write of a session that has ended (a refresh that lost the race with a
-            // sign-out): the signing-out tab removes it; never take it for a sign-in.
-            Some(session) if self.has_ended(&session.session_id) => {}
-            Some(session) => match current {
-                Some(current) if current.session_id == session.session_id => {
-                    if current != session {
-                        self.adopt(session, "renewed by another tab");
-                    }
-                }
-                _ => self.start_session(session),
-            },
-        }
     }
 }

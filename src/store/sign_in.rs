@@ -19,7 +19,7 @@ use crate::provider::{
     UserSource,
 };
 use crate::return_to::landing_path;
-use crate::token::{authorization_code_form, parse_token_response_for, TokenTypeRule};
+use crate::token::{authorization_code_form, parse_token_response_for};
 use crate::user::cxone_user_id;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -146,7 +146,7 @@ impl AuthStore {
         let authorized = check_callback(params, transaction, browser::now_ms())?;
         let transaction = authorized.transaction;
         let token_type = match self.config.provider(&transaction.provider_id) {
-            Some(provider) => TokenTypeRule::for_provider(&provider.kind),
+            Some(provider) => provider.kind.rules().token_type_rule(),
             None => {
                 return Err(AuthError::UnknownProvider {
                     id: transaction.provider_id.clone(),
@@ -243,11 +243,11 @@ enum Exchanged {
 /// The provider's endpoints: from the catalog, or from its discovery document (fetched once
 /// per browser session and kept in sessionStorage).
 async fn endpoints_for(provider: &ProviderConfig) -> Result<Endpoints, AuthError> {
-    let (issuer, source) = match &provider.kind {
+    let issuer = match &provider.kind {
         ProviderKind::Genesys { endpoints, .. } => return Ok(endpoints.clone()),
-        ProviderKind::Cxone { issuer } => (issuer, UserSource::CxoneUser),
-        ProviderKind::Oidc { issuer } => (issuer, UserSource::OidcUserinfo),
+        ProviderKind::Cxone { issuer } | ProviderKind::Oidc { issuer } => issuer,
     };
+    let source = provider.kind.rules().user_source();
     if let Some(cached) = storage::load_discovery(issuer).filter(|e| e.user_source == source) {
         return Ok(cached);
     }

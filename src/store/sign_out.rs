@@ -9,6 +9,7 @@ use crate::browser::{self, lock, page, storage};
 use crate::config::{ProviderConfig, TokenStorage};
 use crate::pkce;
 use crate::provider::{end_session_request, logout_state_matches};
+use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 impl AuthStore {
@@ -18,6 +19,12 @@ impl AuthStore {
         };
         let provider = self.config.provider(&session.provider_id).cloned();
         let notice = "You have signed out.";
+        // The live layer stops before anything else (no request of its own after the click),
+        // keeping at most one last request for below.
+        let farewell = self
+            .sign_out_hook
+            .with_value(|hook| hook.clone())
+            .and_then(|hook| hook());
         self.end_session(Some(notice.into()));
         let Some(provider) = provider else { return };
         let store = self.clone();
@@ -31,6 +38,10 @@ impl AuthStore {
                 None
             };
             let newest = written_back.unwrap_or(session.clone());
+            // E.g. CXone's agent session ends with the token that can still end it.
+            if let Some(farewell) = farewell {
+                farewell(newest.tokens.access_token.clone()).await;
+            }
             revoke::revoke_tokens(&newest.tokens, &newest.endpoints, &provider.client_id).await;
             if newest.tokens != session.tokens {
                 // The tokens this tab had were rotated away by another tab; revoke them too in
@@ -101,6 +112,10 @@ pub(super) fn notice_on_return(stored: (Option<String>, Option<String>)) -> Opti
     if logout_state_matches(Some(&expected_state), &returned) {
         notice
     } else {
-        Some("Signed out here. The provider did not confirm its own sign-out: close the browser to be sure.".into())
+        Some(
+            "Signed out here. The provider did not confirm its own sign-out: close the browser to \
+            be sure."
+                .into(),
+        )
     }
 }

@@ -6,6 +6,7 @@
 //! so that a handler never holds both. The settings and counters are used even
 //! without the flag; only the `/__sandbox/*` endpoints that change them are gated.
 
+pub mod live;
 pub mod routes;
 
 use std::time::Duration;
@@ -32,6 +33,10 @@ pub enum Endpoint {
     Api,
     /// DELETE /api/v2/tokens/me.
     Revoke,
+    /// The live layer: Genesys /api/v2/notifications/*, presence and routing-status
+    /// requests and the WebSocket upgrade; CXone agent-session, unavailable-code and
+    /// skill requests.
+    Live,
 }
 
 /// How a matching request is answered; `faults` turns these into responses.
@@ -201,6 +206,22 @@ pub enum Counter {
     ApiRejected401,
     /// Refresh tokens that were live when DELETE /api/v2/tokens/me revoked their sign-in.
     RevokedRefreshTokens,
+    /// genesys: POST /api/v2/notifications/channels that created a channel.
+    ChannelsCreated,
+    /// genesys: WebSocket connections accepted at a channel's connectUri.
+    SocketsOpened,
+    /// genesys: `{"message":"ping"}` frames received.
+    Pings,
+    /// genesys: PATCH /api/v2/users/{id}/presences/purecloud that reached the token check.
+    PresencePatches,
+    /// cxone: sessions started (POST …/agent-sessions answered 200).
+    AgentSessionsStarted,
+    /// cxone: GET …/get-next-event requests that reached the token check.
+    AgentSessionPolls,
+    /// cxone: POST …/agent-sessions/{id}/state requests that changed the state.
+    AgentStateChanges,
+    /// cxone: sessions ended, by DELETE or the test controls.
+    AgentSessionsEnded,
 }
 
 /// Requests that reached a handler, whatever their outcome (failure rules
@@ -223,6 +244,14 @@ pub struct Stats {
     pub api_calls: u64,
     pub api_rejected_401: u64,
     pub revoked_refresh_tokens: u64,
+    pub channels_created: u64,
+    pub sockets_opened: u64,
+    pub pings: u64,
+    pub presence_patches: u64,
+    pub agent_sessions_started: u64,
+    pub agent_session_polls: u64,
+    pub agent_state_changes: u64,
+    pub agent_sessions_ended: u64,
 }
 
 impl Stats {
@@ -243,6 +272,14 @@ impl Stats {
             Counter::ApiCalls => &mut self.api_calls,
             Counter::ApiRejected401 => &mut self.api_rejected_401,
             Counter::RevokedRefreshTokens => &mut self.revoked_refresh_tokens,
+            Counter::ChannelsCreated => &mut self.channels_created,
+            Counter::SocketsOpened => &mut self.sockets_opened,
+            Counter::Pings => &mut self.pings,
+            Counter::PresencePatches => &mut self.presence_patches,
+            Counter::AgentSessionsStarted => &mut self.agent_sessions_started,
+            Counter::AgentSessionPolls => &mut self.agent_session_polls,
+            Counter::AgentStateChanges => &mut self.agent_state_changes,
+            Counter::AgentSessionsEnded => &mut self.agent_sessions_ended,
         }
     }
 
@@ -258,16 +295,22 @@ pub struct Controls {
     settings: Settings,
     /// What `reset` goes back to: the command line's settings.
     initial: Settings,
+    /// The live layer's switches (heartbeats, pong, long-poll cap, rejections, permissions).
+    live: live::LiveControls,
+    initial_live: live::LiveSettings,
 }
 
 impl Controls {
     pub fn new(config: &SandboxConfig) -> Self {
         let settings = Settings::from_config(config);
+        let live = live::LiveSettings::from_config(config);
         Self {
             rules: Vec::new(),
             stats: Stats::default(),
             settings,
             initial: settings,
+            live: live::LiveControls::new(live),
+            initial_live: live,
         }
     }
 
@@ -330,11 +373,20 @@ impl Controls {
         }
     }
 
+    pub fn live(&self) -> &live::LiveControls {
+        &self.live
+    }
+
+    pub fn live_mut(&mut self) -> &mut live::LiveControls {
+        &mut self.live
+    }
+
     /// Forgets rules and counts and goes back to the command line's settings.
     pub fn reset(&mut self) {
         self.rules.clear();
         self.stats = Stats::default();
         self.settings = self.initial;
+        self.live = live::LiveControls::new(self.initial_live);
     }
 }
 
@@ -449,7 +501,7 @@ pub fn parse_settings(body: &[u8]) -> Result<SettingsUpdate, String> {
 /// A JSON object's fields as `T`. Checked to be an object first: serde would also
 /// take a struct from an array. Errors start with the field's name
 /// ("count: invalid value: integer `-1`, expected u32").
-fn object<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, String> {
+pub(crate) fn object<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, String> {
     let value = match serde_json::from_slice(body) {
         Ok(value @ Value::Object(_)) => value,
         Ok(_) => return Err("the body must be a JSON object".into()),
@@ -489,7 +541,7 @@ mod tests {
     #[test]
     fn every_endpoint_and_mode_name_is_accepted() {
         // The names rules use (end2end/tests and sandbox/README.md), one per variant.
-        let endpoints = "authorize token token_refresh token_code users_me api revoke";
+        let endpoints = "authorize token token_refresh token_code users_me api revoke live";
         let modes = [
             "drop delay invalid_grant invalid_client oauth_error",
             "unauthorized forbidden rate_limited html_502 malformed_json",
@@ -681,7 +733,7 @@ mod tests {
         assert_eq!(json["token_refresh"], 2);
         assert_eq!(json["logout"], 1);
         assert_eq!(json["authorize_page"], 0);
-        assert_eq!(json.as_object().unwrap().len(), 15);
+        assert_eq!(json.as_object().unwrap().len(), 23);
         assert_eq!(json["api_rejected_401"], 0);
         assert_eq!(json["tenant_config"], 0);
         assert_eq!(json["discovery"], 0);

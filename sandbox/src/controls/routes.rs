@@ -13,6 +13,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
+use crate::controls::live::parse_live_settings;
 use crate::controls::{check_flavor, parse_rule, parse_settings};
 use crate::responses::api_error;
 use crate::AppState;
@@ -30,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/__sandbox/expire-sso-sessions", post(expire_sso_sessions))
         .route("/__sandbox/token-status", post(token_status))
         .route("/__sandbox/reset", post(reset))
+        .route("/__sandbox/live-settings", post(live_settings))
 }
 
 fn bad_request(message: &str) -> Response {
@@ -74,6 +76,9 @@ pub async fn expire_access_tokens(State(state): State<AppState>) -> Response {
 pub async fn stats(State(state): State<AppState>) -> Response {
     let mut stats = state.controls().stats().to_json();
     stats["live_refresh_tokens"] = json!(state.store().live_refresh_tokens());
+    for (name, value) in state.live_gauges() {
+        stats[name] = json!(value);
+    }
     Json(stats).into_response()
 }
 
@@ -106,5 +111,20 @@ pub async fn token_status(State(state): State<AppState>, body: Bytes) -> Respons
 /// tokens are kept; a test that needs a clean slate signs in afresh.
 pub async fn reset(State(state): State<AppState>) -> Response {
     state.controls().reset();
+    state.reset_agents();
+    state.live_settings_changed();
     StatusCode::NO_CONTENT.into_response()
+}
+
+/// POST /__sandbox/live-settings `{"heartbeat_interval_ms", "heartbeats", "pong",
+/// "long_poll_cap_ms"}`, every field optional.
+pub async fn live_settings(State(state): State<AppState>, body: Bytes) -> Response {
+    match parse_live_settings(&body) {
+        Ok(update) => {
+            state.controls().live_mut().update(update);
+            state.live_settings_changed();
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(message) => bad_request(&message),
+    }
 }

@@ -5,10 +5,13 @@
 //!
 //! The Genesys paths (/oauth/*, /api/v2/*) are not routed in this flavor.
 
+pub mod agents;
 pub mod api;
 pub mod authorize;
+pub mod controls;
 pub mod discovery;
 pub mod logout;
+pub mod sessions;
 pub mod token;
 pub mod users;
 
@@ -17,7 +20,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use rand::rngs::OsRng;
 use rand::TryRngCore;
@@ -135,7 +138,41 @@ pub fn routes() -> Router<AppState> {
             get(logout::logout).post(logout::logout_form),
         )
         .route("/user-management/v1/users/{user_id}", get(api::user))
+        .merge(acd_routes("/InContactAPI"))
+        .merge(acd_routes("/inContactAPI"))
         .fallback(not_found)
+}
+
+/// The agent API under `{api_endpoint}{prefix}/services/{version}`: NICE's SDK spells the
+/// prefix `/InContactAPI`, its docs `/inContactAPI` (AGENT-APIS.md §6).
+fn acd_routes(prefix: &str) -> Router<AppState> {
+    let base = format!("{prefix}/services/{{version}}");
+    Router::new()
+        .route(&format!("{base}/agent-sessions"), post(sessions::start))
+        .route(
+            &format!("{base}/agent-sessions/{{session_id}}"),
+            delete(sessions::end),
+        )
+        .route(
+            &format!("{base}/agent-sessions/{{session_id}}/get-next-event"),
+            get(sessions::next_event),
+        )
+        .route(
+            &format!("{base}/agent-sessions/{{session_id}}/state"),
+            post(sessions::set_state),
+        )
+        .route(
+            &format!("{base}/teams/{{team_id}}/unavailable-codes"),
+            get(agents::unavailable_codes),
+        )
+        .route(
+            &format!("{base}/agents/{{agent_id}}/skills"),
+            get(agents::skills),
+        )
+        .route(
+            &format!("{base}/agents/{{agent_id}}/states"),
+            get(agents::states),
+        )
 }
 
 /// CXone-style API error: `{"message": …, "statusCode": …}`.
@@ -253,7 +290,10 @@ fn fake_token_json(state: &AppState) -> Value {
 /// The fallback of the cxone flavor; an "api" rule covers unknown
 /// /user-management paths too.
 async fn not_found(State(state): State<AppState>, uri: Uri) -> Response {
-    if uri.path().starts_with("/user-management/") {
+    let path = uri.path();
+    if path.starts_with("/user-management/")
+        || path.to_ascii_lowercase().starts_with("/incontactapi/")
+    {
         if let Some(response) = intercept(&state, &[Endpoint::Api]).await {
             return response;
         }

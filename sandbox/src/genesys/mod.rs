@@ -1,8 +1,13 @@
-//! The Genesys Cloud flavor (the default): /oauth/*, /api/v2/* and /logout.
+//! The Genesys Cloud flavor (the default): /oauth/*, /api/v2/* and /logout, plus the
+//! notification service's WebSocket at /channels/{id} (`socket`).
 
 pub mod authorize;
+pub mod controls;
 pub mod logout;
+pub mod notifications;
+pub mod presence;
 pub mod queues;
+pub mod socket;
 pub mod token;
 pub mod tokens;
 pub mod users;
@@ -10,7 +15,7 @@ pub mod users;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, head, post};
 use axum::Router;
 
 use crate::controls::Endpoint;
@@ -30,6 +35,35 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v2/tokens/me",
             get(tokens::show).delete(tokens::revoke),
+        )
+        .route(
+            "/api/v2/notifications/channels",
+            post(notifications::create).get(notifications::list),
+        )
+        .route(
+            "/api/v2/notifications/channels/{channel_id}",
+            head(notifications::head),
+        )
+        .route(
+            "/api/v2/notifications/channels/{channel_id}/subscriptions",
+            get(notifications::subscriptions)
+                .post(notifications::add)
+                .put(notifications::replace)
+                .delete(notifications::unsubscribe_all),
+        )
+        .route("/channels/{channel_id}", get(socket::upgrade))
+        .route("/api/v2/presence/definitions", get(presence::definitions))
+        .route(
+            "/api/v2/presencedefinitions",
+            get(presence::legacy_definitions),
+        )
+        .route(
+            "/api/v2/users/{user_id}/presences/{source}",
+            get(presence::get_presence).patch(presence::patch),
+        )
+        .route(
+            "/api/v2/users/{user_id}/routingstatus",
+            get(presence::routing_status),
         )
         .route("/logout", get(logout::logout))
         .fallback(not_found)

@@ -1,4 +1,5 @@
-//! GET /api/v2/users/me[?expand=presence,routingStatus,organization]
+//! GET /api/v2/users/me[?expand=presence,routingStatus,organization]: presence and routing
+//! status are the user's current ones (`notifications::Hub`).
 
 use std::collections::HashSet;
 
@@ -6,14 +7,12 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
 
 use crate::auth::authenticate;
-use crate::clock::iso8601;
 use crate::controls::{Counter, Endpoint};
 use crate::params::Params;
 use crate::responses::{unauthorized, Refusal};
-use crate::users::{by_id, organization_json, user_json, AVAILABLE_PRESENCE_ID};
+use crate::users::{by_id, organization_json, user_json};
 use crate::{faults, AppState};
 
 pub async fn me(
@@ -35,17 +34,13 @@ pub async fn me(
         .collect();
 
     let mut body = user_json(user);
-    let since = iso8601(state.started);
+    // The current state, as presence changes and the test controls left it.
+    let agent = state.genesys_live.agent_state(user.id);
     if expand.contains("presence") {
-        body["presence"] = json!({
-            "source": "PURECLOUD",
-            "primary": true,
-            "presenceDefinition": { "id": AVAILABLE_PRESENCE_ID, "systemPresence": "Available" },
-            "modifiedDate": since,
-        });
+        body["presence"] = agent.me_presence_json();
     }
     if expand.contains("routingStatus") {
-        body["routingStatus"] = json!({ "userId": user.id, "status": "IDLE", "startTime": since });
+        body["routingStatus"] = agent.routing_json(user.id);
     }
     if expand.contains("organization") {
         body["organization"] = organization_json();

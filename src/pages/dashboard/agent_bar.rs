@@ -1,8 +1,8 @@
 //! The banner: who is signed in, where, and the way out.
 
-use crate::config::ProviderKind;
+use super::live_status::{live_kind, CxoneLiveStatus, GenesysLiveStatus, LiveKind};
 use crate::pages::use_auth;
-use crate::store::UserState;
+use crate::store::{LiveStore, UserState};
 use crate::text::capitalise;
 use crate::user::UserProfile;
 use leptos::prelude::*;
@@ -16,13 +16,7 @@ pub(super) fn AgentBar() -> impl IntoView {
     let provider_label = provider.as_ref().map(|p| p.label.clone());
     let (place_label, place) = provider
         .as_ref()
-        .map(|p| {
-            let label = match p.kind {
-                ProviderKind::Genesys { .. } => "Region",
-                ProviderKind::Cxone { .. } | ProviderKind::Oidc { .. } => "Sign-in server",
-            };
-            (label, p.kind.region())
-        })
+        .map(|p| (p.kind.rules().location_label(), p.kind.region()))
         .unwrap_or(("Region", String::new()));
     let user = store.user;
     let identity = move || match user.get() {
@@ -37,7 +31,9 @@ pub(super) fn AgentBar() -> impl IntoView {
         UserState::Idle | UserState::Loading => view! {
             <div class="agent">
                 <span class="avatar avatar-pending" aria-hidden="true"></span>
-                <p class="hint" role="status" data-testid="user-loading">"Loading your profile…"</p>
+                <p class="hint" role="status" data-testid="user-loading">
+                    "Loading your profile…"
+                </p>
             </div>
         }
         .into_any(),
@@ -80,6 +76,30 @@ pub(super) fn AgentBar() -> impl IntoView {
 
 #[component]
 fn AgentIdentity(profile: UserProfile) -> impl IntoView {
+    // Live status when a live layer runs (Genesys Cloud, CXone); else the status as the
+    // profile reported it at sign-in.
+    let live = use_context::<LiveStore>();
+    let kind = live_kind(live);
+    let name = profile.display_name.clone();
+    let initials = profile.initials();
+    let status = move || match (kind.get(), live) {
+        (LiveKind::Genesys, Some(live)) => view! { <GenesysLiveStatus live /> }.into_any(),
+        (LiveKind::Cxone, Some(live)) => view! { <CxoneLiveStatus live /> }.into_any(),
+        _ => signed_in_status(&profile).into_any(),
+    };
+    view! {
+        <div class="agent">
+            <span class="avatar" aria-hidden="true">{initials}</span>
+            <div class="agent-text">
+                <p class="agent-name" data-testid="user-name">{name}</p>
+                {status}
+            </div>
+        </div>
+    }
+}
+
+/// Presence and routing status as `/users/me` reported them at sign-in.
+fn signed_in_status(profile: &UserProfile) -> Option<impl IntoView> {
     let presence = profile.presence.clone().map(|presence| {
         let tone = presence_tone(&presence);
         view! {
@@ -98,15 +118,7 @@ fn AgentIdentity(profile: UserProfile) -> impl IntoView {
         }
     });
     let has_status = presence.is_some() || routing.is_some();
-    view! {
-        <div class="agent">
-            <span class="avatar" aria-hidden="true">{profile.initials()}</span>
-            <div class="agent-text">
-                <p class="agent-name" data-testid="user-name">{profile.display_name.clone()}</p>
-                {has_status.then(|| view! { <p class="agent-status">{presence} {routing}</p> })}
-            </div>
-        </div>
-    }
+    has_status.then(|| view! { <p class="agent-status">{presence} {routing}</p> })
 }
 
 /// The colour family of a Genesys Cloud system presence; the chip always shows the text too.

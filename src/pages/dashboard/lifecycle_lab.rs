@@ -42,14 +42,26 @@ pub(super) fn LifecycleLab() -> impl IntoView {
     view! {
         <article class="card" aria-labelledby="lab-title">
             <h2 id="lab-title">"Lifecycle lab"</h2>
-            <p class="hint">"Sends parallel calls to the current-user API through the API helper. At expiry they share one renewal."</p>
-            <button type="button" class="button" data-testid="lab-parallel" disabled=move || running.get() on:click=fire>
+            <p class="hint">
+                "Sends parallel calls to the current-user API through the API helper. At expiry \
+                they share one renewal."
+            </p>
+            <button
+                type="button"
+                class="button"
+                data-testid="lab-parallel"
+                disabled=move || running.get()
+                on:click=fire
+            >
                 {format!("Send {PARALLEL_CALLS} API calls at once")}
             </button>
             <p data-testid="lab-result" role="status">
                 {move || {
                     let done = finished.get();
-                    (done > 0).then(|| format!("{done} of {PARALLEL_CALLS} finished, {} succeeded", succeeded.get()))
+                    let ok = succeeded.get();
+                    (done > 0).then(|| {
+                        format!("{done} of {PARALLEL_CALLS} finished, {ok} succeeded")
+                    })
                 }}
             </p>
         </article>

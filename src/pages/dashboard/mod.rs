@@ -1,19 +1,22 @@
 //! `/dashboard`: the agent-desktop shell a team starts from, one file per panel.
 //!
 //! - the banner ([`agent_bar`]): the agent (initials, name, presence and routing status), the
-//!   organization, the provider and its region, and "Sign out";
+//!   organization, the provider and its region, and "Sign out"; [`live_status`] makes the
+//!   status live (Genesys presence picker, CXone agent state) through `crate::store::LiveStore`;
 //! - the workspace ([`workspace`]): the content area where a team's own panels go, with one
 //!   worked example ([`queues`]: "My queues", a typed API call through the auth store, see
-//!   `crate::api::queues`);
+//!   `crate::api::queues`; for CXone [`skills`]: "My skills", `crate::api::agent_skills`);
 //! - the side column: the profile ([`profile`]), the token lifecycle ([`session`]), and
 //!   (config `diagnostics`) the lab ([`lifecycle_lab`]).
 
 mod agent_bar;
 mod continue_offer;
 mod lifecycle_lab;
+mod live_status;
 mod profile;
 mod queues;
 mod session;
+mod skills;
 mod workspace;
 
 use super::{use_auth, ReplaceRedirect, Shell};

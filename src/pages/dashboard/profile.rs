@@ -11,7 +11,10 @@ pub(super) fn ProfilePanel() -> impl IntoView {
     let body = move || match user.get() {
         UserState::Loaded(profile) => view! { <ProfileFacts profile /> }.into_any(),
         UserState::Failed(error) => view! { <ErrorPanel error level=3 /> }.into_any(),
-        UserState::Idle | UserState::Loading => view! { <p class="hint">"Loading…"</p> }.into_any(),
+        UserState::Idle | UserState::Loading => view! {
+            <p class="hint">"Loading…"</p>
+        }
+        .into_any(),
     };
     view! {
         <article class="card" aria-labelledby="profile-title">
@@ -44,7 +47,9 @@ fn ProfileFacts(profile: UserProfile) -> impl IntoView {
     ];
     if rows.iter().all(Option::is_none) {
         return view! {
-            <p class="hint" data-testid="profile-sparse">"The provider reports nothing more about you."</p>
+            <p class="hint" data-testid="profile-sparse">
+                "The provider reports nothing more about you."
+            </p>
         }
         .into_any();
     }

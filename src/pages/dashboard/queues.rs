@@ -26,29 +26,36 @@ pub(super) fn QueuesPanel() -> impl IntoView {
         });
         let reload = move |_| list.refetch();
         view! {
-                <p class="hint">
-                    <code>"GET "{queues::MY_QUEUES_PATH}</code>
+            <p class="hint">
+                <code>"GET "{queues::MY_QUEUES_PATH}</code>
+            </p>
+            <Suspense fallback=|| view! {
+                <p class="hint" role="status" data-testid="queues-loading">
+                    "Loading your queues…"
                 </p>
-                <Suspense fallback=|| view! {
-                    <p class="hint" role="status" data-testid="queues-loading">"Loading your queues…"</p>
-                }>
-                    {move || Suspend::new(async move {
-                        match list.await {
-                            Ok(found) => view! { <QueueList found /> }.into_any(),
-                            Err(error) => view! {
-                                <ErrorPanel error level=4 testid="queues-error" />
-                            }
-                            .into_any(),
+            }>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Ok(found) => view! { <QueueList found /> }.into_any(),
+                        Err(error) => view! {
+                            <ErrorPanel error level=4 testid="queues-error" />
                         }
-                    })}
-                </Suspense>
-                <div class="actions">
-                    <button type="button" class="button" data-testid="reload-queues" on:click=reload>
-                        "Reload queues"
-                    </button>
-                </div>
-            }
-            .into_any()
+                        .into_any(),
+                    }
+                })}
+            </Suspense>
+            <div class="actions">
+                <button
+                    type="button"
+                    class="button"
+                    data-testid="reload-queues"
+                    on:click=reload
+                >
+                    "Reload queues"
+                </button>
+            </div>
+        }
+        .into_any()
     };
     view! {
         <article class="card" aria-labelledby="queues-title" data-testid="queues-panel">
@@ -86,7 +93,9 @@ fn QueueList(found: MyQueues) -> impl IntoView {
                 <li class="queue" data-testid="queue-item">
                     <span class="queue-name">{queue.name}</span>
                     <span class="queue-meta">
-                        <span class="chip chip-quiet" data-joined=queue.joined.to_string()>{joined}</span>
+                        <span class="chip chip-quiet" data-joined=queue.joined.to_string()>
+                            {joined}
+                        </span>
                         {members}
                     </span>
                 </li>

@@ -57,7 +57,8 @@ pub(super) fn TokenPanel() -> impl IntoView {
                     {move || if refreshable() {
                         "automatic, before it expires"
                     } else {
-                        "not available from this provider: Continue session is offered shortly before the session ends"
+                        "not available from this provider: Continue session is offered shortly \
+                        before the session ends"
                     }}
                 </dd>
                 <dt>"Stored in"</dt>
@@ -65,11 +66,21 @@ pub(super) fn TokenPanel() -> impl IntoView {
             </dl>
             <div class="actions">
                 <Show when=refreshable>
-                    <button type="button" class="button" data-testid="refresh-now" on:click=refresh_now.clone()>
+                    <button
+                        type="button"
+                        class="button"
+                        data-testid="refresh-now"
+                        on:click=refresh_now.clone()
+                    >
                         "Refresh now"
                     </button>
                 </Show>
-                <button type="button" class="button" data-testid="reload-profile" on:click=reload_profile>
+                <button
+                    type="button"
+                    class="button"
+                    data-testid="reload-profile"
+                    on:click=reload_profile
+                >
                     "Reload profile"
                 </button>
             </div>

@@ -84,9 +84,16 @@ pub fn ConfigErrorPage(error: ConfigError) -> impl IntoView {
             <section class="card" role="alert" data-testid="config-error">
                 <h1>"This app is not configured correctly"</h1>
                 <p>"The configuration file could not be used:"</p>
-                <p class="config-problem"><code data-testid="config-error-location">{error.location}</code> " " {error.problem}</p>
+                <p class="config-problem">
+                    <code data-testid="config-error-location">{error.location}</code>
+                    " "
+                    {error.problem}
+                </p>
                 <h2>"For your administrator"</h2>
-                <p>"Fix config.json next to index.html (see the README's config.json reference), then reload this page."</p>
+                <p>
+                    "Fix config.json next to index.html (see the README's config.json \
+                    reference), then reload this page."
+                </p>
             </section>
         </Shell>
     }

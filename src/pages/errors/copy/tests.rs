@@ -126,7 +126,8 @@ fn provider_description_is_kept_as_plain_text() {
     assert_eq!(
         error.genesys_copy().what_happened,
         format!(
-            "The sign-in did not complete (access_denied). The provider said: \u{201c}{markup}\u{201d}"
+            "The sign-in did not complete (access_denied). \
+             The provider said: \u{201c}{markup}\u{201d}"
         )
     );
 }
