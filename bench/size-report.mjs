@@ -9,8 +9,11 @@
 // belongs to the crate of its path (`<serde_json::de::Deserializer as serde::Deserializer>::x`
 // counts for serde_json: the monomorphised code lives where the type is); data segments and
 // wasm tables are listed apart. Attribution is by name, so inlined code counts for its caller.
+// Without twiggy on the PATH it reads the module itself (function bodies, data segments,
+// sections), which gives the same per-crate figures within a few hundred bytes.
 
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import process from 'node:process';
 
 const args = process.argv.slice(2);
@@ -28,11 +31,122 @@ try {
     execFileSync('twiggy', ['top', '-n', '1000000', '--format', 'json', file], {
       encoding: 'utf8',
       maxBuffer: 256 * 1024 * 1024,
+      stdio: ['ignore', 'pipe', 'ignore'],
     }),
   );
 } catch (err) {
-  process.stderr.write(`size-report: twiggy failed (cargo install twiggy): ${err.message}\n`);
-  process.exit(1);
+  if (err.code !== 'ENOENT') {
+    process.stderr.write(`size-report: twiggy failed: ${err.message}\n`);
+    process.exit(1);
+  }
+  // No twiggy: read the module here. Same items as `twiggy top` for what matters: each
+  // function body with its (demangled) name, each data segment, the other sections whole.
+  items = readModule(readFileSync(file));
+}
+
+// A minimal reader of a wasm module's sections, code bodies, data segments and name section.
+function readModule(buf) {
+  let pos = 0;
+  const u32 = () => {
+    let result = 0;
+    let shift = 0;
+    for (;;) {
+      const byte = buf[pos++];
+      result += (byte & 0x7f) * 2 ** shift;
+      if (!(byte & 0x80)) return result;
+      shift += 7;
+    }
+  };
+  const SECTIONS = ['custom', 'type', 'import', 'func', 'table', 'memory', 'global', 'export', 'start', 'elem', 'code', 'data', 'datacount'];
+  const out = [];
+  const bodies = [];
+  const names = new Map();
+  let imported = 0;
+  pos = 8;
+  while (pos < buf.length) {
+    const id = buf[pos++];
+    const size = u32();
+    const start = pos;
+    const end = start + size;
+    if (id === 2) {
+      // Imported functions come first in the function index space.
+      for (let n = u32(); n > 0; n -= 1) {
+        const moduleLen = u32();
+        pos += moduleLen;
+        const nameLen = u32();
+        pos += nameLen;
+        const kind = buf[pos++];
+        if (kind === 0) { u32(); imported += 1; } else if (kind === 1) { pos += 1; const f = buf[pos++]; u32(); if (f & 1) u32(); } else if (kind === 2) { const f = buf[pos++]; u32(); if (f & 1) u32(); } else { pos += 2; }
+      }
+      out.push({ name: `import[${size}]`, shallow_size: end - start });
+    } else if (id === 10) {
+      for (let n = u32(); n > 0; n -= 1) {
+        const bodyStart = pos;
+        const len = u32();
+        pos += len;
+        bodies.push(pos - bodyStart);
+      }
+    } else if (id === 11) {
+      let i = 0;
+      for (let n = u32(); n > 0; n -= 1, i += 1) {
+        const segStart = pos;
+        const flags = u32();
+        if (flags === 2) u32();
+        if (flags !== 1) while (buf[pos++] !== 0x0b);
+        const len = u32();
+        pos += len;
+        out.push({ name: `data segment[${i}]`, shallow_size: pos - segStart });
+      }
+    } else if (id === 0) {
+      const nameLen = u32();
+      const name = buf.toString('utf8', pos, pos + nameLen);
+      pos += nameLen;
+      if (name === 'name') {
+        while (pos < end) {
+          const sub = buf[pos++];
+          const subEnd = u32() + pos;
+          if (sub === 1) {
+            for (let n = u32(); n > 0; n -= 1) {
+              const index = u32();
+              const len = u32();
+              names.set(index, buf.toString('utf8', pos, pos + len));
+              pos += len;
+            }
+          }
+          pos = subEnd;
+        }
+      } else {
+        out.push({ name: `custom section "${name}"`, shallow_size: end - start });
+      }
+    } else {
+      out.push({ name: `${SECTIONS[id] ?? 'section'}[${size}]`, shallow_size: end - start });
+    }
+    pos = end;
+  }
+  bodies.forEach((size, i) => {
+    const name = names.get(imported + i);
+    out.push({ name: name ? demangle(name) : `code[${i}]`, shallow_size: size });
+  });
+  return out;
+}
+
+// Rust's legacy mangling (_ZN 3foo 3bar 17h<hash> E) back to foo::bar.
+function demangle(name) {
+  if (!name.startsWith('_ZN')) return name;
+  const parts = [];
+  let i = 3;
+  while (i < name.length && name[i] !== 'E') {
+    const m = name.slice(i).match(/^(\d+)/);
+    if (!m) return name;
+    i += m[1].length;
+    parts.push(name.slice(i, i + Number(m[1])));
+    i += Number(m[1]);
+  }
+  if (parts.length && /^h[0-9a-f]{16}$/.test(parts[parts.length - 1])) parts.pop();
+  const escapes = { '$LT$': '<', '$GT$': '>', '$RF$': '&', '$BP$': '*', '$C$': ',', '$SP$': '@', '$u20$': ' ', '$u27$': "'", '$u5b$': '[', '$u5d$': ']', '$u7b$': '{', '$u7d$': '}', '$u3b$': ';', '$u2b$': '+', '$u22$': '"', '$LP$': '(', '$RP$': ')' };
+  return parts
+    .map((p) => p.replace(/^_\$/, '$').replace(/\$[A-Za-z0-9]+\$/g, (e) => escapes[e] ?? e).replace(/\.\./g, '::'))
+    .join('::');
 }
 
 // The name section exists only because of -g; it is not part of the shipped file.

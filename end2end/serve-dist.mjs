@@ -8,8 +8,12 @@
 // - serves files from --dist with their content types (.wasm as application/wasm);
 // - SPA fallback: any GET/HEAD path that is not a file gets dist/index.html with 200;
 // - --config: /config.json is answered with that file instead (read on every request);
-// - refuses path traversal (400), sends Cache-Control: no-store and
-//   Referrer-Policy: no-referrer on every response;
+// - refuses path traversal (400), sends Referrer-Policy: no-referrer on every response;
+// - Cache-Control: content-hashed build files (name-<8+ hex>[_bg].ext: they never change) are
+//   "public, max-age=31536000, immutable"; everything else (index.html, config.json) no-store;
+// - precompressed copies that the release build writes (scripts/precompress.mjs): file.br or
+//   file.gz is sent with Content-Encoding when the request's Accept-Encoding allows it (brotli
+//   first), with Vary: Accept-Encoding on every file that has such a copy;
 // - prints "serving <dist> on http://127.0.0.1:<port>" once listening.
 //
 // Tests that need a broken config intercept /config.json with page.route().
@@ -86,6 +90,24 @@ const COMMON_HEADERS = {
   'X-Content-Type-Options': 'nosniff',
 };
 
+// Trunk's and the bench reference's content-hashed names: pkce-desk-0123456789abcdef_bg.wasm,
+// loader-0123456789abcdef.js, main-0123456789abcdef.css. A new build has new names.
+const HASHED = /-[0-9a-f]{8,}(_bg)?\.(js|mjs|wasm|css)$/;
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+// Whether the client accepts `encoding`, by RFC 9110 section 12.5.3: named, or covered by "*",
+// and not refused with q=0.
+function accepts(header, encoding) {
+  const q = new Map();
+  for (const part of String(header ?? '').split(',')) {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    const weight = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    if (name) q.set(name, weight ? Number(weight.slice(2)) : 1);
+  }
+  const weight = q.has(encoding) ? q.get(encoding) : q.get('*');
+  return weight !== undefined && weight > 0;
+}
+
 function contentType(file) {
   return CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
 }
@@ -109,8 +131,22 @@ async function isFile(file) {
 }
 
 async function sendFile(req, res, file, status = 200) {
-  const body = await readFile(file);
-  send(req, res, status, { 'Content-Type': contentType(file) }, body);
+  const headers = { 'Content-Type': contentType(file) };
+  if (HASHED.test(path.basename(file))) headers['Cache-Control'] = IMMUTABLE;
+  const copies = [['br', `${file}.br`], ['gzip', `${file}.gz`]];
+  const present = [];
+  for (const [encoding, copy] of copies) if (await isFile(copy)) present.push([encoding, copy]);
+  if (present.length) {
+    // The answer depends on Accept-Encoding: caches must key on it.
+    headers.Vary = 'Accept-Encoding';
+    const chosen = present.find(([encoding]) => accepts(req.headers['accept-encoding'], encoding));
+    if (chosen) {
+      headers['Content-Encoding'] = chosen[0];
+      send(req, res, status, headers, await readFile(chosen[1]));
+      return;
+    }
+  }
+  send(req, res, status, headers, await readFile(file));
 }
 
 async function handle(req, res) {

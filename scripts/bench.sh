@@ -4,7 +4,9 @@
 #
 #   ./scripts/bench.sh            # BENCH_RUNS=7 journeys per app; prints the table
 #   BENCH_RUNS=15 ./scripts/bench.sh
-#   ./scripts/bench.sh --sizes    # also: what the wasm is made of (needs `cargo install twiggy`)
+#   ./scripts/bench.sh --sizes    # also: what the wasm is made of (twiggy if installed)
+#   BENCH_DIST=dir ./scripts/bench.sh   # measure that release build of pkce-desk instead of
+#                                       # building one (A/B of delivery or loader changes)
 #
 # Builds what it needs into a temporary folder (never dist/), serves both apps with
 # end2end/serve-dist.mjs on free 127.0.0.1 ports, starts the sandbox, runs bench/run.mjs and
@@ -19,7 +21,7 @@ SIZES=0
 for arg in "$@"; do
   case "$arg" in
     --sizes) SIZES=1 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "[bench] unknown argument: $arg (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -60,7 +62,12 @@ fi
 target_dir=${CARGO_TARGET_DIR:-target}
 say "building the sandbox and pkce-desk's release build (trunk build --release)"
 cargo build -q -p pkce-desk-sandbox
-trunk build --release --dist "$work/ours" >"$work/trunk.log" 2>&1 || { cat "$work/trunk.log" >&2; exit 1; }
+if [ -n "${BENCH_DIST:-}" ]; then
+  say "measuring the release build in $BENCH_DIST (BENCH_DIST), not building one"
+  cp -r "$BENCH_DIST" "$work/ours"
+else
+  trunk build --release --dist "$work/ours" >"$work/trunk.log" 2>&1 || { cat "$work/trunk.log" >&2; exit 1; }
+fi
 css=("$work"/ours/*.css)
 if [ "${#css[@]}" -ne 1 ] || [ ! -f "${css[0]}" ]; then
   echo "[bench] expected exactly one stylesheet in the release build, found: ${css[*]}" >&2
@@ -68,21 +75,19 @@ if [ "${#css[@]}" -ne 1 ] || [ ! -f "${css[0]}" ]; then
 fi
 say "building the oidc-client-ts reference page (esbuild, minified)"
 node bench/reference/build.mjs --out "$work/ref" --css "${css[0]}" >&2
+# Delivered like pkce-desk's release build: precompressed copies, sent when the browser accepts them.
+node scripts/precompress.mjs "$work/ref"
 
 if [ "$SIZES" -eq 1 ]; then
-  say "what the wasm is made of (twiggy; a build that keeps function names)"
-  if command -v twiggy >/dev/null; then
-    wasm-bindgen --target web --no-typescript --out-dir "$work/named" \
-      "$target_dir/wasm32-unknown-unknown/release/pkce-desk.wasm"
-    # The wasm-opt of the release build, plus -g to keep the names twiggy reads.
-    wasm-opt -Oz -g --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-      --enable-mutable-globals --enable-reference-types --enable-multivalue \
-      "$work/named/pkce-desk_bg.wasm" -o "$work/named/named.wasm"
-    node bench/size-report.mjs "$work/named/named.wasm" --top 25
-    echo
-  else
-    say "twiggy is not installed (cargo install twiggy): skipping the size report"
-  fi
+  say "what the wasm is made of (twiggy, or bench/size-report.mjs's own reader; a build that keeps function names)"
+  wasm-bindgen --target web --no-typescript --out-dir "$work/named" \
+    "$target_dir/wasm32-unknown-unknown/release/pkce-desk.wasm"
+  # The wasm-opt of the release build, plus -g to keep the names the report reads.
+  wasm-opt -Oz -g --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    "$work/named/pkce-desk_bg.wasm" -o "$work/named/named.wasm"
+  node bench/size-report.mjs "$work/named/named.wasm" --top 25
+  echo
 fi
 
 # Both apps read the same config.json; the sandbox's port is known once it runs, and

@@ -23,6 +23,14 @@ if [ ! -s "$tmp" ]; then
   exit 0
 fi
 
+# src/browser/boot.js goes first (without its comment lines): it asks for /config.json while the
+# wasm loads, and the app takes the answer (src/browser/boot.rs). Import declarations are
+# hoisted, so it may precede them.
+prelude="${TRUNK_SOURCE_DIR:-.}/src/browser/boot.js"
+if [ -f "$prelude" ]; then
+  { sed '/^[[:space:]]*\/\//d' "$prelude"; cat "$tmp"; } >"$tmp.2" && mv "$tmp.2" "$tmp"
+fi
+
 if command -v sha256sum >/dev/null 2>&1; then
   hash=$(sha256sum "$tmp" | cut -c1-16)
 else

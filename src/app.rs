@@ -1,5 +1,6 @@
 //! Start-up (config.json) and the router.
 
+use crate::browser::boot::{self, Prefetched};
 use crate::config::{parse_config, AppConfig, ConfigError};
 use crate::pages::{
     CallbackPage, ConfigErrorPage, DashboardPage, HomePage, LoginPage, NotFoundPage,
@@ -12,26 +13,37 @@ use leptos_router::path;
 use web_sys::RequestCache;
 
 /// Fetches and validates `/config.json`, bypassing caches so a deployment's edit is seen.
+/// The loader has usually asked for it already, while the wasm was loading (`browser::boot`).
 pub async fn load_config() -> Result<AppConfig, ConfigError> {
     let unavailable = |problem: String| ConfigError {
         location: "/config.json".into(),
         problem,
     };
-    let response = Request::get("/config.json")
-        .cache(RequestCache::NoStore)
-        .send()
-        .await
-        .map_err(|_| unavailable("could not be loaded: the server did not answer".into()))?;
-    if !response.ok() {
+    let no_answer = || unavailable("could not be loaded: the server did not answer".into());
+    let (status, text) = match boot::take_prefetched_config().await {
+        Some(Prefetched::Reply { status, text }) => (status, text),
+        Some(Prefetched::NoAnswer) => return Err(no_answer()),
+        None => {
+            let response = Request::get("/config.json")
+                .cache(RequestCache::NoStore)
+                .send()
+                .await
+                .map_err(|_| no_answer())?;
+            let status = response.status();
+            let text = if response.ok() {
+                response.text().await.ok()
+            } else {
+                None
+            };
+            (status, text)
+        }
+    };
+    if !(200..300).contains(&status) {
         return Err(unavailable(format!(
-            "could not be loaded (HTTP {}); deploy it next to index.html",
-            response.status()
+            "could not be loaded (HTTP {status}); deploy it next to index.html"
         )));
     }
-    let text = response
-        .text()
-        .await
-        .map_err(|_| unavailable("could not be read".into()))?;
+    let text = text.ok_or_else(|| unavailable("could not be read".into()))?;
     parse_config(&text)
 }
 

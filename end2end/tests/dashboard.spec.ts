@@ -76,6 +76,8 @@ test.describe('agent-desktop shell', () => {
     await startSignIn(page);
     await submitSandboxForm(page);
     await expectDashboard(page);
+    // The panels come a moment after the name: absent fields are checked once they are there.
+    await expect(page.getByRole('heading', { name: 'Profile', exact: true })).toBeVisible();
     for (const testid of [
       'user-presence',
       'presence-chip',

@@ -1,6 +1,7 @@
 //! Thin glue to the browser: clock, randomness, storage, fetch and the address bar.
 //! No protocol decisions are made here; they live in the pure modules.
 
+pub mod boot;
 pub mod http;
 pub mod lock;
 pub mod page;

@@ -239,9 +239,13 @@ impl AuthStore {
     /// session's state carries over.
     pub(super) fn start_session(&self, session: Session) {
         self.forget_current();
-        self.state.set(AuthState::SignedIn(session));
-        self.schedule_refresh();
+        // The profile request goes out before the views hear of the session: told first, they
+        // would navigate and build the dashboard before it was sent (issue 13).
+        self.state
+            .update_untracked(|state| *state = AuthState::SignedIn(session));
         self.load_user();
+        self.state.notify();
+        self.schedule_refresh();
     }
 
     /// Ends the session in this tab (the epoch moves on, timers stop, views reset) without

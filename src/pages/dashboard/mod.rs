@@ -21,6 +21,7 @@ mod workspace;
 
 use super::{use_auth, ReplaceRedirect, Shell};
 use crate::query;
+use crate::store::UserState;
 use agent_bar::AgentBar;
 use continue_offer::ContinueSessionOffer;
 use leptos::prelude::*;
@@ -28,6 +29,7 @@ use leptos_router::hooks::use_location;
 use lifecycle_lab::LifecycleLab;
 use profile::ProfilePanel;
 use session::TokenPanel;
+use std::time::Duration;
 use workspace::Workspace;
 
 /// `/dashboard`: protected. Signed out, it goes to the login page and comes back here after.
@@ -57,18 +59,36 @@ pub fn DashboardPage() -> impl IntoView {
 fn Dashboard() -> impl IntoView {
     let store = use_auth();
     let diagnostics = store.config().diagnostics;
+    // The banner first; the panels in the task after the profile has answered (or failed).
+    // Built with it, their first render held the agent's name back by tens of milliseconds
+    // after users/me had answered (bench/README.md, issue 13).
+    let user = store.user;
+    let panels_shown = RwSignal::new(false);
+    Effect::new(move |_| {
+        let settled = !user.with(|u| matches!(u, UserState::Loading));
+        if settled && !panels_shown.get_untracked() {
+            set_timeout(
+                move || {
+                    panels_shown.try_set(true);
+                },
+                Duration::ZERO,
+            );
+        }
+    });
     view! {
         <Shell title="Agent desktop" topbar=view! { <AgentBar /> }.into_any()>
             <h1 class="page-title">"Agent desktop"</h1>
             <ContinueSessionOffer />
-            <div class="desk">
-                <Workspace />
-                <div class="desk-side">
-                    <ProfilePanel />
-                    <TokenPanel />
-                    {diagnostics.then(|| view! { <LifecycleLab /> })}
+            <Show when=move || panels_shown.get()>
+                <div class="desk">
+                    <Workspace />
+                    <div class="desk-side">
+                        <ProfilePanel />
+                        <TokenPanel />
+                        {diagnostics.then(|| view! { <LifecycleLab /> })}
+                    </div>
                 </div>
-            </div>
+            </Show>
         </Shell>
     }
 }
