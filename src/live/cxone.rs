@@ -1,7 +1,7 @@
 //! NICE CXone's agent session: start one, read its events by long polling, set the agent
 //! state, list the team's unavailable codes, end it.
 //!
-//! Sources (see `../shared/AGENT-APIS.md` section 6): `@nice-devone/acd-sdk` 26.2.1 in
+//! Sources: `@nice-devone/acd-sdk` 26.2.1 in
 //! `nice-devone/nice-cxone-agent-sdk` (`dist/core-sdk/src/constants/api-uri-constants.js` for
 //! the v23.0 paths; `acd-session-manager.js` `startSession` and the sample `AcdSdk.tsx` for the
 //! start body `{stationId:"", stationPhoneNumber:"WebRTC"}` and the set-state body `{state,

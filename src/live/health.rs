@@ -4,7 +4,7 @@
 //! when to ping, reconnect, replace the channel or re-read the state is made (and tested)
 //! here.
 //!
-//! The rules, from `../shared/AGENT-APIS.md` section 3:
+//! The rules, from the Genesys SDKs' notification handlers and the notification docs:
 //! - the service sends a heartbeat (about every 30 s, a community observation; the interval
 //!   is not documented); after [`HealthConfig::ping_after_silence_ms`] of silence the app
 //!   sends `{"message":"ping"}` (as the Java and .NET SDKs do), and a socket that stays

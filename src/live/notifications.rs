@@ -1,7 +1,7 @@
 //! Genesys Cloud's notification service: the channel, the subscription, and the messages that
 //! arrive on the channel's WebSocket.
 //!
-//! Sources (see `../shared/AGENT-APIS.md` sections 1-3): the JS SDK v259 (`Channel`,
+//! Sources: the JS SDK v259 (`Channel`,
 //! `ChannelTopic`, `NotificationsApi.js`, `notificationMappings.json`); the Java SDK's
 //! `NotificationHandler` (`sendPing` sends `{"message":"ping"}`; it opens `connectUri` with no
 //! headers) and `NotificationEvent`/`Metadata` (the envelope); the Genesys CLI's

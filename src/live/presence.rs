@@ -1,7 +1,7 @@
 //! Genesys Cloud presence and routing status: the org's presence definitions (the picker's
 //! options), setting presence, and reading the current presence and routing status.
 //!
-//! Sources (see `../shared/AGENT-APIS.md` section 4): `PresenceApi.js` / `docs/PresenceApi.md`
+//! Sources: `PresenceApi.js` / `docs/PresenceApi.md`
 //! in `MyPureCloud/platform-client-sdk-javascript` (v259) for the paths and shapes; the Python
 //! SDK's `organization_presence_definition.py` for the `OnQueue` spelling of the current
 //! endpoint; the terraform provider's unit test for the legacy `"On Queue"` spelling and for
