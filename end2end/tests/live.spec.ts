@@ -104,8 +104,25 @@ test.describe('Genesys Cloud: live presence and routing status', () => {
   test('a change the server refuses is never shown: the header keeps the confirmed presence', async ({ page }) => {
     await signIn(page);
     await genesys.forbidOnQueue();
+    // Hold the PATCH a moment: while it is out, the change is shown as asked for, beside the
+    // confirmed presence, never in its place.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(
+      (url) => url.pathname.endsWith('/presences/purecloud'),
+      async (route) => {
+        if (route.request().method() !== 'PATCH') return route.fallback();
+        await held;
+        await route.continue();
+      },
+    );
     await page.getByTestId('presence-picker').selectOption({ label: 'On Queue' });
+    await expect(page.getByTestId('presence-pending')).toHaveText('Changing to On Queue…');
+    await expect(presence(page)).toHaveText('Available');
+    await expect(page.getByTestId('presence-picker')).toHaveValue('6a3af858-942f-489d-9700-5f9bcdcdae9b');
+    release();
     await expect(page.getByTestId('presence-error')).toContainText('routing:agent:onQueue');
+    await expect(page.getByTestId('presence-pending')).toHaveCount(0);
     await expect(page.getByTestId('presence-error')).toContainText('Routing > Agent > On Queue');
     await expect(presence(page)).toHaveText('Available');
     await expect(routing(page)).toHaveText('Off queue');
@@ -213,7 +230,18 @@ test.describe('Genesys Cloud: live presence and routing status', () => {
     const sockets = recordSockets(page);
     await signIn(page);
     const requests = recordRequests(page);
+    // When the browser leaves for the provider's logout, the app has already closed its
+    // socket (a page unload would close it too, but only after leaving).
+    let openAtLogout = -1;
+    await page.route(
+      (url) => url.origin === SANDBOX && url.pathname === '/logout',
+      async (route) => {
+        openAtLogout = (await genesys.channels()).sockets_open;
+        await route.continue();
+      },
+    );
     await signOut(page);
+    expect(openAtLogout).toBe(0);
     await expect.poll(() => sockets.every((s) => s.isClosed())).toBe(true);
     expect(sockets.length).toBeGreaterThan(0);
     await expect.poll(async () => (await genesys.channels()).sockets_open).toBe(0);
@@ -284,7 +312,9 @@ test.describe('NICE CXone: the agent session', () => {
     await post(CXONE, 'cxone/end-session', { user: ADA.username });
     await expect(page.getByTestId('agent-session-ended')).toBeVisible();
     const polls = (await stats()).agent_session_polls;
-    await page.waitForTimeout(1_500);
+    // Longer than the first retry after a failed poll (2 s and jitter): a loop that kept
+    // polling with backoff would show here.
+    await page.waitForTimeout(3_500);
     expect((await stats()).agent_session_polls - polls).toBeLessThanOrEqual(0);
   });
 

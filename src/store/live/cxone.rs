@@ -17,6 +17,9 @@ use leptos::task::spawn_local;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+/// The least time between two long polls that brought nothing.
+const MIN_EMPTY_POLL_SPACING_MS: u64 = 1_000;
+
 pub(super) struct CxoneRun {
     pub(super) session_id: String,
     /// The agent's CXone user id (the states path takes it, as the agent id).
@@ -218,6 +221,7 @@ impl CxoneRun {
             }
             let url =
                 cxone::next_event_url(&self.api_base, &agent_session, cxone::POLL_TIMEOUT_SECS);
+            let asked_at = browser::now_ms();
             let result = self
                 .auth
                 .api_get(&url, Endpoint::Api)
@@ -241,7 +245,15 @@ impl CxoneRun {
                     self.apply(events);
                 }
             }
+            // A long poll that came back empty at once (a gateway that ignores `timeout`)
+            // must not turn into a busy loop: such answers are spaced a second apart.
+            let empty = matches!(&result, Ok(Poll::Nothing))
+                || matches!(&result, Ok(Poll::Events { events, .. }) if events.is_empty());
+            let took_ms = browser::now_ms().saturating_sub(asked_at);
             match cxone::after_poll(&result, &mut failures, jitter()) {
+                PollNext::Now if empty && took_ms < MIN_EMPTY_POLL_SPACING_MS => {
+                    browser::sleep((MIN_EMPTY_POLL_SPACING_MS - took_ms) as u32).await;
+                }
                 PollNext::Now => {}
                 PollNext::After(wait) => {
                     self.update(|view| {
@@ -282,6 +294,10 @@ impl CxoneRun {
                 run.update(|view| {
                     if cxone::read_is_current(&read, view.state.as_ref()) {
                         view.state = Some(read);
+                        // What the platform holds now settles a change asked for before the
+                        // gap: its event may have been lost with the gap, and the buttons
+                        // must not stay disabled waiting for it.
+                        view.pending = None;
                     }
                 });
             }

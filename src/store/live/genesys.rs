@@ -36,6 +36,9 @@ pub(super) struct GenesysRun {
     health: RefCell<Health>,
     sockets: RefCell<HashMap<SocketId, Socket>>,
     lifetime: Lifetime,
+    /// Counts re-reads: only the latest one may retry or settle `synced`, so reconnects do
+    /// not pile up retry chains.
+    resync_generation: std::cell::Cell<u64>,
 }
 
 impl GenesysRun {
@@ -79,6 +82,7 @@ impl GenesysRun {
             health: RefCell::new(Health::new(HealthConfig::default())),
             sockets: RefCell::new(HashMap::new()),
             lifetime: Lifetime::default(),
+            resync_generation: std::cell::Cell::new(0),
         });
         let weak = Rc::downgrade(&run);
         run.lifetime.start_clock(move || {
@@ -268,13 +272,17 @@ impl GenesysRun {
     /// (tests wait for it), and a failed one is tried again with backoff rather than leaving
     /// a status that may be stale looking as good as a fresh one.
     fn resync(self: &Rc<Self>) {
-        self.resync_attempt(1);
+        let generation = self.resync_generation.get().wrapping_add(1);
+        self.resync_generation.set(generation);
+        self.resync_attempt(generation, 1);
     }
 
-    fn resync_attempt(self: &Rc<Self>, attempt: u32) {
+    fn resync_attempt(self: &Rc<Self>, generation: u64, attempt: u32) {
         self.update(|view| view.synced = false);
         let run = self.clone();
         spawn_local(async move {
+            let current =
+                || run.resync_generation.get() == generation && !run.lifetime.is_stopped();
             let url = presence::purecloud_presence_url(&run.api_base, &run.user_id);
             let presence = run
                 .auth
@@ -287,8 +295,8 @@ impl GenesysRun {
                     view.status.confirm_presence(report);
                 });
             }
-            if run.lifetime.is_stopped() {
-                return; // nothing is sent once stopped (signed out)
+            if !current() {
+                return; // signed out, or a newer re-read has taken over
             }
             let url = presence::routing_status_url(&run.api_base, &run.user_id);
             let routing = run
@@ -302,11 +310,21 @@ impl GenesysRun {
                     view.status.confirm_routing(report);
                 });
             }
-            if presence.is_ok() && routing.is_ok() {
+            if !current() {
+                return;
+            }
+            let errors = [presence.err(), routing.err()];
+            if errors.iter().all(Option::is_none) {
                 run.update(|view| view.synced = true);
                 return;
             }
-            if run.lifetime.is_stopped() {
+            // A refusal will not change by asking again: the status stays "last known"
+            // (never live) until the next socket opens; anything else is tried again.
+            if errors
+                .iter()
+                .flatten()
+                .any(|e| matches!(e, AuthError::Forbidden { .. }))
+            {
                 return;
             }
             let delay = schedule::backoff_ms(
@@ -318,8 +336,8 @@ impl GenesysRun {
             let again = run.clone();
             set_timeout(
                 move || {
-                    if !again.lifetime.is_stopped() {
-                        again.resync_attempt(attempt.saturating_add(1));
+                    if again.resync_generation.get() == generation && !again.lifetime.is_stopped() {
+                        again.resync_attempt(generation, attempt.saturating_add(1));
                     }
                 },
                 Duration::from_millis(delay),

@@ -45,7 +45,11 @@ pub(crate) fn GenesysLiveStatus(live: LiveStore) -> impl IntoView {
         LiveView::Genesys(view) => Some(view),
         _ => None,
     };
-    let is_live = Memo::new(move |_| view_of().is_some_and(|v| v.link == LinkStatus::Live));
+    // Live means the socket is open AND the state was re-read since it opened: before the
+    // re-read (or while it keeps failing) the status may have missed events, so it is shown
+    // as last known.
+    let is_live =
+        Memo::new(move |_| view_of().is_some_and(|v| v.link == LinkStatus::Live && v.synced));
     let confirmed_id = Memo::new(move |_| {
         view_of()
             .and_then(|v| v.status.presence.map(|p| p.definition_id))
