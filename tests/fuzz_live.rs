@@ -119,7 +119,7 @@ proptest! {
         "\\{[\"a-zA-Z_:, 0-9\\[\\]\\{\\}.-]{0,200}\\}",
     ], base in any::<String>()) {
         let reply = reply(status, body);
-        let _ = parse_channel(&reply, &base);
+        let _ = parse_channel(&reply, &base, Some(&base));
         let _ = parse_subscriptions(&reply);
         let _ = parse_definitions(&reply, &["en-US".to_string(), base.clone()]);
         let _ = parse_user_presence(&reply);

@@ -88,8 +88,15 @@ struct ChannelWire {
 
 /// `POST /api/v2/notifications/channels` -> `{connectUri, id, expires}`. The socket URL must be
 /// `wss://`; plain `ws://` only when the API itself is plain `http://` (the local sandbox), so
-/// a tampered answer cannot send the event stream in clear text.
-pub fn parse_channel(reply: &HttpReply, api_base: &str) -> Result<Channel, AuthError> {
+/// a tampered answer cannot send the event stream in clear text. Its host must be the
+/// region's streaming host (`streaming.<domain>`, as the Genesys CLI builds it), the API host
+/// with `api.` changed to `streaming.`, or the API host itself (the sandbox): anywhere else
+/// would learn the channel id, which is all it takes to read the agent's events.
+pub fn parse_channel(
+    reply: &HttpReply,
+    api_base: &str,
+    region_domain: Option<&str>,
+) -> Result<Channel, AuthError> {
     let wire: ChannelWire = parse_api_json(reply, Endpoint::Api, "notification channel")?;
     let malformed = |reason: &str| AuthError::MalformedResponse {
         endpoint: Endpoint::Api,
@@ -107,11 +114,43 @@ pub fn parse_channel(reply: &HttpReply, api_base: &str) -> Result<Channel, AuthE
             "the notification channel's connectUri is not a secure WebSocket URL",
         ));
     }
+    if !socket_host_allowed(&lower, api_base, region_domain) {
+        return Err(malformed(
+            "the notification channel's connectUri names a host that is not the region's \
+             streaming host",
+        ));
+    }
     Ok(Channel {
         id: wire.id,
         connect_uri: uri.to_owned(),
         expires_ms: wire.expires.as_deref().and_then(parse_iso_ms),
     })
+}
+
+/// The host (and port) of a URL: after the scheme, up to the path, query or fragment.
+/// `None` when it carries userinfo (`user@host`), which a channel answer has no reason to.
+fn authority(url: &str) -> Option<&str> {
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    (!authority.is_empty() && !authority.contains('@')).then_some(authority)
+}
+
+fn socket_host_allowed(connect_uri: &str, api_base: &str, region_domain: Option<&str>) -> bool {
+    let Some(socket) = authority(connect_uri) else {
+        return false;
+    };
+    let api_base = api_base.trim().to_ascii_lowercase();
+    let Some(api) = authority(&api_base) else {
+        return false;
+    };
+    let streaming_of_api = api
+        .strip_prefix("api.")
+        .map(|rest| format!("streaming.{rest}"));
+    let streaming_of_region =
+        region_domain.map(|domain| format!("streaming.{}", domain.to_ascii_lowercase()));
+    socket == api
+        || streaming_of_api.as_deref() == Some(socket)
+        || streaming_of_region.as_deref() == Some(socket)
 }
 
 /// A topic the service refused, and what the admin must grant for it.

@@ -154,6 +154,14 @@ impl AuthStore {
         self.config.token_storage
     }
 
+    /// The Genesys Cloud region domain of provider `id` (`mypurecloud.ie`), if it is one.
+    pub fn region_domain(&self, id: &str) -> Option<String> {
+        match &self.config.provider(id)?.kind {
+            crate::config::ProviderKind::Genesys { domain, .. } => Some((*domain).to_owned()),
+            _ => None,
+        }
+    }
+
     /// The current session, untracked (for actions, not views).
     pub fn session(&self) -> Option<Session> {
         self.state.with_untracked(|state| match state {

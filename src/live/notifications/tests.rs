@@ -28,7 +28,12 @@ fn urls_topic_and_body() {
 
 #[test]
 fn reads_the_channel_and_hides_its_uri() {
-    let channel = parse_channel(&json_reply(200, CHANNEL), "https://api.mypurecloud.com").unwrap();
+    let channel = parse_channel(
+        &json_reply(200, CHANNEL),
+        "https://api.mypurecloud.com",
+        None,
+    )
+    .unwrap();
     assert_eq!(channel.id, "streaming-2-aa5h48uk0srhpugh2994klj918");
     assert_eq!(channel.expires_ms, Some(1_612_375_147_650));
     let shown = format!("{channel:?}");
@@ -38,17 +43,23 @@ fn reads_the_channel_and_hides_its_uri() {
 #[test]
 fn the_socket_must_be_secure_unless_the_api_is_local_http() {
     let plain = CHANNEL.replace("wss://", "ws://");
-    assert!(parse_channel(&json_reply(200, &plain), "https://api.mypurecloud.com").is_err());
-    assert!(parse_channel(&json_reply(200, &plain), "http://127.0.0.1:9190").is_ok());
-    let https = CHANNEL.replace("wss://", "https://");
-    assert!(parse_channel(&json_reply(200, &https), "http://127.0.0.1:9190").is_err());
+    assert!(parse_channel(
+        &json_reply(200, &plain),
+        "https://api.mypurecloud.com",
+        None
+    )
+    .is_err());
+    let local = CHANNEL.replace("wss://streaming.mypurecloud.com", "ws://127.0.0.1:9190");
+    assert!(parse_channel(&json_reply(200, &local), "http://127.0.0.1:9190", None).is_ok());
+    let https = CHANNEL.replace("wss://streaming.mypurecloud.com", "https://127.0.0.1:9190");
+    assert!(parse_channel(&json_reply(200, &https), "http://127.0.0.1:9190", None).is_err());
     let no_id = CHANNEL.replace(
         "\"id\":\"streaming-2-aa5h48uk0srhpugh2994klj918\"",
         "\"id\":\" \"",
     );
-    assert!(parse_channel(&json_reply(200, &no_id), "https://api.x").is_err());
+    assert!(parse_channel(&json_reply(200, &no_id), "https://api.x", None).is_err());
     assert!(matches!(
-        parse_channel(&json_reply(429, "{}"), "https://api.x"),
+        parse_channel(&json_reply(429, "{}"), "https://api.x", None),
         Err(AuthError::RateLimited { .. })
     ));
 }
@@ -174,4 +185,54 @@ fn events_of_other_users_or_topics_or_shapes_are_not_taken() {
     assert_eq!(parse_notice(&huge, "u1"), Notice::Unreadable);
     assert!(!Notice::Unreadable.is_alive());
     assert!(Notice::Other.is_alive());
+}
+
+#[test]
+fn the_socket_may_only_go_to_the_regions_streaming_host() {
+    let channel = |uri: &str| {
+        json_reply(
+            200,
+            &format!(r#"{{"connectUri":"{uri}","id":"streaming-1","expires":null}}"#),
+        )
+    };
+    let api = "https://api.mypurecloud.ie";
+    let ok = |uri: &str, api: &str, domain: Option<&str>| {
+        parse_channel(&channel(uri), api, domain).is_ok()
+    };
+    assert!(ok(
+        "wss://streaming.mypurecloud.ie/channels/streaming-1",
+        api,
+        None
+    ));
+    assert!(ok(
+        "wss://STREAMING.mypurecloud.ie/channels/streaming-1",
+        api,
+        None
+    ));
+    // Behind an API proxy, the region still names its streaming host.
+    assert!(ok(
+        "wss://streaming.mypurecloud.ie/channels/s",
+        "https://proxy.example/genesys",
+        Some("mypurecloud.ie")
+    ));
+    // The local sandbox serves both from one host.
+    assert!(ok(
+        "ws://127.0.0.1:9190/channels/s",
+        "http://127.0.0.1:9190",
+        None
+    ));
+    for uri in [
+        "wss://evil.example/channels/streaming-1",
+        "wss://streaming.mypurecloud.ie.evil.example/channels/s",
+        "wss://streaming.mypurecloud.com/channels/s",
+        "wss://streaming.mypurecloud.ie@evil.example/channels/s",
+        "wss://api.mypurecloud.ie:444/channels/s",
+    ] {
+        assert!(!ok(uri, api, Some("mypurecloud.ie")), "{uri}");
+    }
+    assert!(!ok(
+        "ws://127.0.0.1:9999/channels/s",
+        "http://127.0.0.1:9190",
+        None
+    ));
 }

@@ -31,6 +31,8 @@ pub(super) struct GenesysRun {
     pub(super) session_id: String,
     user_id: String,
     api_base: String,
+    /// The Genesys region's domain, whose `streaming.` host the socket may use.
+    region_domain: Option<String>,
     auth: AuthStore,
     live: LiveStore,
     health: RefCell<Health>,
@@ -77,6 +79,7 @@ impl GenesysRun {
             session_id: session.session_id.clone(),
             user_id: user.id,
             api_base: session.endpoints.api_base.as_str().to_owned(),
+            region_domain: auth.region_domain(&session.provider_id),
             auth: auth.clone(),
             live: *live,
             health: RefCell::new(Health::new(HealthConfig::default())),
@@ -166,7 +169,13 @@ impl GenesysRun {
                             .auth
                             .api_send(Method::Post, &url, None, Endpoint::Api)
                             .await
-                            .and_then(|reply| notifications::parse_channel(&reply, &run.api_base));
+                            .and_then(|reply| {
+                                notifications::parse_channel(
+                                    &reply,
+                                    &run.api_base,
+                                    run.region_domain.as_deref(),
+                                )
+                            });
                         run.note_refusal(&result);
                         run.feed(match result {
                             Ok(channel) => Input::ChannelCreated(channel),
