@@ -443,7 +443,16 @@ impl Health {
         };
         let uri = channel.connect_uri.clone();
         let mut commands = Vec::new();
-        let replaced = self.current.take().filter(|socket| socket.open);
+        // An open current socket serves until the new one opens; one still opening is
+        // closed, or it would stay open with nobody listening.
+        let replaced = match self.current.take() {
+            Some(socket) if socket.open => Some(socket),
+            Some(opening) => {
+                commands.push(Command::Close(opening.id));
+                None
+            }
+            None => None,
+        };
         if let Some(older) = self.previous.take() {
             commands.push(Command::Close(older.id));
         }

@@ -457,3 +457,31 @@ fn late_or_foreign_inputs_are_ignored() {
     assert_eq!(unstarted.tick(START, 0.0), []);
     assert_eq!(unstarted.handle(Input::Opened(1), START, 0.0), []);
 }
+
+#[test]
+fn a_socket_still_opening_is_closed_when_another_replaces_it() {
+    // socket_closing starts socket 2; before it opens, the channel is renewed and socket 3
+    // replaces it: socket 2 must be closed, not left open with nobody listening.
+    let mut health = Health::new(HealthConfig::default());
+    health.start(START);
+    let expires = START + 86_400_000;
+    let c1 = channel("c1", Some(expires));
+    health.handle(Input::ChannelCreated(c1), START, 0.0);
+    health.handle(Input::Subscribed(permitted()), START, 0.0);
+    health.handle(Input::Opened(1), START, 0.0);
+    let margin = HealthConfig::default().channel_renewal_margin_ms;
+    let at = expires - margin;
+    heartbeat(&mut health, 1, at - 1);
+    health.handle(Input::Message(1, Notice::SocketClosing), at - 1, 0.0);
+    assert!(health.owns(2));
+    assert_eq!(health.tick(at, 0.0), [Command::CreateChannel]);
+    let c2 = channel("c2", Some(expires + 86_400_000));
+    health.handle(Input::ChannelCreated(c2), at + 1, 0.0);
+    let commands = health.handle(Input::Subscribed(permitted()), at + 2, 0.0);
+    assert!(commands.contains(&Command::Close(2)), "{commands:?}");
+    assert!(!health.owns(2));
+    assert!(commands.contains(&Command::Connect {
+        socket: 3,
+        uri: "wss://streaming.example/channels/c2".into()
+    }));
+}
