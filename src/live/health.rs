@@ -66,6 +66,9 @@ pub const MIN_PONG_TIMEOUT_MS: u64 = 2_000;
 pub const FIRST_RECONNECT_DELAY_MS: u64 = 1_000;
 pub const MAX_RECONNECT_DELAY_MS: u64 = 30_000;
 
+/// How long a socket must have stayed open before a message from it resets the backoff.
+pub const STABLE_LINK_MS: u64 = 10_000;
+
 /// Backoff before the `failures`-th consecutive reconnect (1 = first), plus up to 20 % jitter
 /// (`jitter` in 0..1) so that many agents coming back online do not all reconnect at once.
 /// [`crate::schedule::backoff_ms`] with shorter steps than a token refresh: a desk without live
@@ -170,8 +173,10 @@ enum Rest {
 struct Socket {
     id: SocketId,
     open: bool,
-    /// A message arrived since it opened (the link proved itself: backoff resets).
+    /// A message arrived after the socket had stayed open [`STABLE_LINK_MS`]: the link
+    /// proved itself, and the reconnect backoff starts over.
     heard: bool,
+    opened_ms: u64,
     last_message_ms: u64,
     last_heartbeat_ms: Option<u64>,
     ping_sent_ms: Option<u64>,
@@ -463,6 +468,7 @@ impl Health {
             id,
             open: false,
             heard: false,
+            opened_ms: 0,
             last_message_ms: 0,
             last_heartbeat_ms: None,
             ping_sent_ms: None,
@@ -476,6 +482,7 @@ impl Health {
             return Vec::new();
         };
         socket.open = true;
+        socket.opened_ms = now_ms;
         socket.last_message_ms = now_ms;
         self.was_live = true;
         self.failed_opens = 0;
@@ -506,7 +513,9 @@ impl Health {
             }
             socket.last_message_ms = now_ms;
             socket.ping_sent_ms = None;
-            if socket.open && !socket.heard {
+            // Not at its first message: a server that accepts, says one thing and closes
+            // would otherwise be reconnected to every second for ever.
+            if socket.open && !socket.heard && now_ms >= socket.opened_ms + STABLE_LINK_MS {
                 socket.heard = true;
                 if is_current {
                     self.failures = 0;

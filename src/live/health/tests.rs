@@ -167,13 +167,24 @@ fn a_dropped_socket_reconnects_with_growing_backoff_and_resyncs() {
         health.tick(START + 1_200 + 2_000, 0.0)[..],
         [Command::Connect { socket: 3, .. }]
     ));
-    // A socket that proves itself resets the backoff.
+    // One message and gone (a server that accepts, says one thing and closes) proves
+    // nothing: the wait keeps growing.
     health.handle(Input::Opened(3), START + 3_300, 0.0);
     heartbeat(&mut health, 3, START + 3_400);
     health.handle(Input::Closed(3), START + 3_500, 0.0);
+    assert_eq!(health.tick(START + 3_500 + 3_999, 0.0), []);
     assert!(matches!(
-        health.tick(START + 3_500 + 1_000, 0.0)[..],
+        health.tick(START + 3_500 + 4_000, 0.0)[..],
         [Command::Connect { socket: 4, .. }]
+    ));
+    // A socket that stays open and keeps talking proves itself: the backoff starts over.
+    let opened = START + 7_600;
+    health.handle(Input::Opened(4), opened, 0.0);
+    heartbeat(&mut health, 4, opened + STABLE_LINK_MS);
+    health.handle(Input::Closed(4), opened + STABLE_LINK_MS + 100, 0.0);
+    assert!(matches!(
+        health.tick(opened + STABLE_LINK_MS + 100 + 1_000, 0.0)[..],
+        [Command::Connect { socket: 5, .. }]
     ));
 }
 
