@@ -251,6 +251,11 @@ impl Sandbox {
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
+    /// A GET with a bearer token, read as [`Sandbox::api_json`] reads its answer.
+    pub async fn api_get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        self.api_json(Method::GET, path, token, None).await
+    }
+
     /// A GET request for `path`, to be adorned and sent with `send`.
     fn get_request(&self, path: &str) -> RequestBuilder {
         self.http.get(self.url(path))
