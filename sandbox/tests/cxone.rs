@@ -11,7 +11,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use common::{
     assert_allows_origin, assert_error, assert_html, assert_invalid_token_challenge,
-    assert_no_store, code_grant, header, query_string, refresh_grant, start_with,
+    assert_no_store, assert_stats, code_grant, header, query_string, refresh_grant, start_with,
     start_with_controls, str_of, Sandbox, APP_ORIGIN, CHALLENGE, REDIRECT, VERIFIER,
 };
 use pkce_desk_sandbox::config::Flavor;
@@ -1054,20 +1054,20 @@ async fn test_controls_map_to_cxone_endpoints() {
     sb.get("/.well-known/cxone-configuration?tenantId=nope")
         .await;
     sb.get("/.well-known/cxone-configuration").await;
-    let stats = sb.stats().await;
-    assert_eq!(
-        stats,
-        json!({
-            "authorize_page": 1, "authorize_submit": 2, "token_authorization_code": 3,
-            "token_refresh": 2, "token_other": 0, "users_me": 5, "tokens_me": 0,
-            "revoke": 0, "logout": 0, "tenant_config": 3, "discovery": 2,
+    assert_stats(
+        &sb.stats().await,
+        &[
+            ("authorize_page", 1),
+            ("authorize_submit", 2),
+            ("token_authorization_code", 3),
+            ("token_refresh", 2),
+            ("users_me", 5),
+            ("tenant_config", 3),
+            ("discovery", 2),
             // The two userinfo calls no rule answered; two sign-ins' refresh tokens.
-            "authorize_silent": 0, "api_calls": 2, "api_rejected_401": 0,
-            "revoked_refresh_tokens": 0, "live_refresh_tokens": 2,
-            "channels_created": 0, "sockets_opened": 0, "pings": 0, "presence_patches": 0,
-            "agent_sessions_started": 0, "agent_session_polls": 0, "agent_state_changes": 0,
-            "agent_sessions_ended": 0, "sockets_open": 0, "agent_sessions_live": 0,
-        })
+            ("api_calls", 2),
+            ("live_refresh_tokens", 2),
+        ],
     );
 }
 

@@ -9,6 +9,7 @@ use common::{code_grant, location, start_with, Sandbox, CHALLENGE, REDIRECT, VER
 use pkce_desk_sandbox::SandboxConfig;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+use tokio::task::JoinHandle;
 
 const CLIENT: &str = "pkce-desk demo@Sandbox";
 const BASE: &str = "/InContactAPI/services/v23.0";
@@ -50,18 +51,54 @@ impl Sandbox {
         body["access_token"].as_str().unwrap().to_string()
     }
 
+    /// A GET of `path` below the API base.
+    async fn get_api(&self, token: &str, path: &str) -> (StatusCode, Value) {
+        self.api_get(&format!("{BASE}{path}"), token).await
+    }
+
+    async fn post_session(&self, token: &str, body: Value) -> (StatusCode, Value) {
+        let path = format!("{BASE}/agent-sessions");
+        self.api_json(Method::POST, &path, token, Some(body)).await
+    }
+
     /// Starts a session as the SDK's sample app does; returns its id.
     async fn start_session(&self, token: &str) -> String {
-        let (status, body) = self
-            .api_json(
-                Method::POST,
-                &format!("{BASE}/agent-sessions"),
-                token,
-                Some(json!({"stationId": "", "stationPhoneNumber": "WebRTC"})),
-            )
-            .await;
+        let station = json!({"stationId": "", "stationPhoneNumber": "WebRTC"});
+        let (status, body) = self.post_session(token, station).await;
         assert_eq!(status, StatusCode::ACCEPTED, "{body}");
         body["sessionId"].as_str().unwrap().to_string()
+    }
+
+    /// Ends `session` (DELETE, with `body` if any); the answer's status.
+    async fn end_session(&self, token: &str, session: &str, body: Option<Value>) -> StatusCode {
+        let path = format!("{BASE}/agent-sessions/{session}");
+        self.api(Method::DELETE, &path, token, body).await.status()
+    }
+
+    /// A get-next-event poll sent in the background for the sandbox to hold: its
+    /// status, body text and how long it took to answer.
+    fn held_poll(
+        &self,
+        token: &str,
+        session: &str,
+        timeout: u64,
+    ) -> JoinHandle<(StatusCode, String, Duration)> {
+        let http = self.http.clone();
+        let url = self.url(&format!(
+            "{BASE}/agent-sessions/{session}/get-next-event?timeout={timeout}"
+        ));
+        let token = token.to_string();
+        tokio::spawn(async move {
+            let began = Instant::now();
+            let response = http.get(url).bearer_auth(token).send().await.unwrap();
+            let status = response.status();
+            (status, response.text().await.unwrap(), began.elapsed())
+        })
+    }
+
+    /// A test control's JSON answer.
+    async fn control_json(&self, path: &str, body: Value) -> Value {
+        self.post_json(path, &body).await.json().await.unwrap()
     }
 
     async fn poll(&self, token: &str, session: &str, timeout: u64) -> (StatusCode, Value) {
@@ -95,6 +132,15 @@ impl Sandbox {
     async fn stats(&self) -> Value {
         self.get_json("/__sandbox/stats").await.1
     }
+}
+
+/// The status of a held poll's answer, failing when none comes within 5 s.
+async fn held_status(held: JoinHandle<(StatusCode, String, Duration)>) -> StatusCode {
+    let (status, _, _) = tokio::time::timeout(Duration::from_secs(5), held)
+        .await
+        .expect("the held poll answered")
+        .unwrap();
+    status
 }
 
 #[tokio::test]
@@ -143,24 +189,11 @@ async fn start_takes_query_parameters_and_wants_a_station() {
         json!({"stationId": 5}),
         json!(["x"]),
     ] {
-        let (status, _) = sb
-            .api_json(
-                Method::POST,
-                &format!("{BASE}/agent-sessions"),
-                &token,
-                Some(bad.clone()),
-            )
-            .await;
+        let (status, _) = sb.post_session(&token, bad.clone()).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
     }
-    let (status, _) = sb
-        .api_json(
-            Method::POST,
-            &format!("{BASE}/agent-sessions"),
-            &token,
-            Some(json!({"stationPhoneNumber": "WebRTC", "asAgentId": 3190602})),
-        )
-        .await;
+    let as_other = json!({"stationPhoneNumber": "WebRTC", "asAgentId": 3190602});
+    let (status, _) = sb.post_session(&token, as_other).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     // No token: CXone's 401; a path version that is not one: 404.
     let response = sb
@@ -192,15 +225,10 @@ async fn get_next_event_holds_then_answers_304_and_wakes_on_an_event() {
 
     // Held up to the cap (300 ms here), then 304 with no body.
     let began = Instant::now();
-    let response = sb
-        .api(
-            Method::GET,
-            &format!("{BASE}/agent-sessions/{session}/get-next-event?timeout=60"),
-            &token,
-            None,
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(
+        sb.poll(&token, &session, 60).await.0,
+        StatusCode::NOT_MODIFIED
+    );
     let held = began.elapsed();
     assert!(held >= Duration::from_millis(250), "{held:?}");
     assert!(held < Duration::from_secs(5), "{held:?}");
@@ -218,22 +246,7 @@ async fn get_next_event_holds_then_answers_304_and_wakes_on_an_event() {
         &json!({"long_poll_cap_ms": 60000}),
     )
     .await;
-    let waiting = {
-        let http = sb.http.clone();
-        let url = sb.url(&format!(
-            "{BASE}/agent-sessions/{session}/get-next-event?timeout=30"
-        ));
-        let token = token.clone();
-        tokio::spawn(async move {
-            let began = Instant::now();
-            let response = http.get(url).bearer_auth(token).send().await.unwrap();
-            (
-                response.status(),
-                response.json::<Value>().await.unwrap(),
-                began.elapsed(),
-            )
-        })
-    };
+    let waiting = sb.held_poll(&token, &session, 30);
     tokio::time::sleep(Duration::from_millis(200)).await;
     let (status, _) = sb
         .set_state(
@@ -245,18 +258,13 @@ async fn get_next_event_holds_then_answers_304_and_wakes_on_an_event() {
     assert_eq!(status, StatusCode::ACCEPTED);
     let (status, body, took) = waiting.await.unwrap();
     assert_eq!(status, StatusCode::OK);
+    let body: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(body["events"][0]["CurrentState"], "Available");
     assert!(took < Duration::from_secs(5), "{took:?}");
 
     for bad in ["61", "-1", "x", ""] {
-        let (status, _) = sb
-            .api_json(
-                Method::GET,
-                &format!("{BASE}/agent-sessions/{session}/get-next-event?timeout={bad}"),
-                &token,
-                None,
-            )
-            .await;
+        let path = format!("/agent-sessions/{session}/get-next-event?timeout={bad}");
+        let (status, _) = sb.get_api(&token, &path).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
     }
     let (status, _) = sb.poll(&token, "no-such-session", 0).await;
@@ -287,15 +295,9 @@ async fn state_changes_with_unavailable_codes() {
     assert_eq!(events[0]["CurrentOutReason"], "Lunch");
 
     // As query parameters, as NICE's generated spec has them.
-    let response = sb
-        .api(
-            Method::POST,
-            &format!("{BASE}/agent-sessions/{session}/state?state=Available"),
-            &token,
-            None,
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let path = format!("{BASE}/agent-sessions/{session}/state?state=Available");
+    let (status, _) = sb.api_json(Method::POST, &path, &token, None).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
     assert_eq!(
         sb.events(&token, &session).await[0]["CurrentState"],
         "Available"
@@ -337,12 +339,7 @@ async fn unavailable_codes_of_the_team() {
     let sb = start().await;
     let token = sb.token_for("ada@example.com").await;
     let (status, body) = sb
-        .api_json(
-            Method::GET,
-            &format!("{BASE}/teams/{ADA_TEAM}/unavailable-codes"),
-            &token,
-            None,
-        )
+        .get_api(&token, &format!("/teams/{ADA_TEAM}/unavailable-codes"))
         .await;
     assert_eq!(status, StatusCode::OK);
     let codes = body["unavailableCodes"].as_array().unwrap();
@@ -353,14 +350,7 @@ async fn unavailable_codes_of_the_team() {
     );
     assert!(codes.iter().any(|c| c["isAcw"] == true));
     assert!(codes.iter().any(|c| c["isActive"] == false));
-    let (status, _) = sb
-        .api_json(
-            Method::GET,
-            &format!("{BASE}/teams/nope/unavailable-codes"),
-            &token,
-            None,
-        )
-        .await;
+    let (status, _) = sb.get_api(&token, "/teams/nope/unavailable-codes").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
@@ -370,15 +360,11 @@ async fn ending_a_session_sends_agent_session_end_then_409() {
     let token = sb.token_for("ada@example.com").await;
     let session = sb.start_session(&token).await;
     sb.events(&token, &session).await;
-    let response = sb
-        .api(
-            Method::DELETE,
-            &format!("{BASE}/agent-sessions/{session}"),
-            &token,
-            Some(json!({"forceLogoff": false, "endContacts": false, "ignorePersonalQueue": false})),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let options = json!({"forceLogoff": false, "endContacts": false, "ignorePersonalQueue": false});
+    assert_eq!(
+        sb.end_session(&token, &session, Some(options)).await,
+        StatusCode::ACCEPTED
+    );
     assert_eq!(
         sb.events(&token, &session).await[0]["Type"],
         "AgentSessionEnd"
@@ -390,15 +376,10 @@ async fn ending_a_session_sends_agent_session_end_then_409() {
         .set_state(&token, &session, json!({"state": "Available"}))
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
-    let response = sb
-        .api(
-            Method::DELETE,
-            &format!("{BASE}/agent-sessions/{session}"),
-            &token,
-            None,
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        sb.end_session(&token, &session, None).await,
+        StatusCode::CONFLICT
+    );
     let stats = sb.stats().await;
     assert_eq!(stats["agent_sessions_ended"], 1);
     assert_eq!(stats["agent_sessions_live"], 0);
@@ -410,34 +391,17 @@ async fn a_held_poll_learns_of_the_end_at_once() {
     let token = sb.token_for("ada@example.com").await;
     let session = sb.start_session(&token).await;
     sb.events(&token, &session).await;
-    let waiting = {
-        let http = sb.http.clone();
-        let url = sb.url(&format!(
-            "{BASE}/agent-sessions/{session}/get-next-event?timeout=30"
-        ));
-        let token = token.clone();
-        tokio::spawn(async move {
-            let response = http.get(url).bearer_auth(token).send().await.unwrap();
-            (response.status(), response.json::<Value>().await.unwrap())
-        })
-    };
+    let waiting = sb.held_poll(&token, &session, 30);
     tokio::time::sleep(Duration::from_millis(200)).await;
     // The platform ends it without a word: the held poll gets 409 at once.
-    let response = sb
-        .post_json(
+    let ended = sb
+        .control_json(
             "/__sandbox/cxone/end-session",
-            &json!({"user": "ada@example.com", "event": false}),
+            json!({"user": "ada@example.com", "event": false}),
         )
         .await;
-    assert_eq!(
-        response.json::<Value>().await.unwrap(),
-        json!({"sessions": 1})
-    );
-    let (status, _) = tokio::time::timeout(Duration::from_secs(5), waiting)
-        .await
-        .expect("the held poll answered")
-        .unwrap();
-    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(ended, json!({"sessions": 1}));
+    assert_eq!(held_status(waiting).await, StatusCode::CONFLICT);
 }
 
 #[tokio::test]
@@ -447,16 +411,14 @@ async fn remote_end_push_and_a_second_session() {
     let first = sb.start_session(&token).await;
     sb.events(&token, &first).await;
 
-    let response = sb
-        .post_json(
+    let event = json!({"Type": "AgentState", "CurrentState": "InboundContact"});
+    let pushed = sb
+        .control_json(
             "/__sandbox/cxone/push",
-            &json!({"user": "ada@example.com", "event": {"Type": "AgentState", "CurrentState": "InboundContact"}}),
+            json!({"user": "ada@example.com", "event": event}),
         )
         .await;
-    assert_eq!(
-        response.json::<Value>().await.unwrap(),
-        json!({"sessions": 1})
-    );
+    assert_eq!(pushed, json!({"sessions": 1}));
     assert_eq!(
         sb.events(&token, &first).await[0]["CurrentState"],
         "InboundContact"
@@ -470,28 +432,10 @@ async fn remote_end_push_and_a_second_session() {
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 
     // A new session ends the previous one, whose held poll learns of it at once.
-    let held = {
-        let http = sb.http.clone();
-        let url = sb.url(&format!(
-            "{BASE}/agent-sessions/{first}/get-next-event?timeout=30"
-        ));
-        let token = token.clone();
-        tokio::spawn(async move {
-            http.get(url)
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap()
-                .status()
-        })
-    };
+    let held = sb.held_poll(&token, &first, 30);
     tokio::time::sleep(Duration::from_millis(200)).await;
     let second = sb.start_session(&token).await;
-    let status = tokio::time::timeout(Duration::from_secs(5), held)
-        .await
-        .expect("the held poll answered")
-        .unwrap();
-    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(held_status(held).await, StatusCode::CONFLICT);
     assert_eq!(sb.poll(&token, &first, 5).await.0, StatusCode::CONFLICT);
     sb.events(&token, &second).await;
 
@@ -521,12 +465,7 @@ async fn skills_of_the_signed_in_agent() {
     let sb = start().await;
     let token = sb.token_for("ada@example.com").await;
     let (status, body) = sb
-        .api_json(
-            Method::GET,
-            &format!("{BASE}/agents/{ADA_AGENT}/skills"),
-            &token,
-            None,
-        )
+        .get_api(&token, &format!("/agents/{ADA_AGENT}/skills"))
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["businessUnitId"], 4600123);
@@ -537,33 +476,14 @@ async fn skills_of_the_signed_in_agent() {
     assert_eq!(skills[0]["agentProficiencyValue"], 1);
     assert_eq!(skills[0]["isSkillActive"], true);
     // By user id too; another agent's are refused, an unknown one is 404.
-    let (status, _) = sb
-        .api_json(
-            Method::GET,
-            &format!("{BASE}/agents/5f3c9a1e-7b2d-4c8e-9a41-0d6e2b7f1ada/skills"),
-            &token,
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    let (status, _) = sb
-        .api_json(
-            Method::GET,
-            &format!("{BASE}/agents/3190602/skills"),
-            &token,
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = sb
-        .api_json(
-            Method::GET,
-            &format!("{BASE}/agents/1/skills"),
-            &token,
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    for (agent, status) in [
+        ("5f3c9a1e-7b2d-4c8e-9a41-0d6e2b7f1ada", StatusCode::OK),
+        ("3190602", StatusCode::FORBIDDEN),
+        ("1", StatusCode::NOT_FOUND),
+    ] {
+        let (got, _) = sb.get_api(&token, &format!("/agents/{agent}/skills")).await;
+        assert_eq!(got, status, "{agent}");
+    }
 }
 
 #[tokio::test]
@@ -576,15 +496,10 @@ async fn live_failure_rules_apply_to_polls() {
         &json!({"endpoint": "live", "mode": "unauthorized"}),
     )
     .await;
-    let response = sb
-        .api(
-            Method::GET,
-            &format!("{BASE}/agent-sessions/{session}/get-next-event?timeout=0"),
-            &token,
-            None,
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        sb.poll(&token, &session, 0).await.0,
+        StatusCode::UNAUTHORIZED
+    );
     assert_eq!(sb.events(&token, &session).await.len(), 2);
     assert_eq!(sb.stats().await["agent_session_polls"], 2);
 }
@@ -607,27 +522,10 @@ async fn shutdown_answers_held_polls_at_once() {
     let token = sb.token_for("ada@example.com").await;
     let session = sb.start_session(&token).await;
     sb.events(&token, &session).await;
-    let held = {
-        let http = sb.http.clone();
-        let url = sb.url(&format!(
-            "{BASE}/agent-sessions/{session}/get-next-event?timeout=60"
-        ));
-        tokio::spawn(async move {
-            http.get(url)
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap()
-                .status()
-        })
-    };
+    let held = sb.held_poll(&token, &session, 60);
     tokio::time::sleep(Duration::from_millis(200)).await;
     stop.send(()).unwrap();
-    let status = tokio::time::timeout(Duration::from_secs(5), held)
-        .await
-        .expect("the held poll answered")
-        .unwrap();
-    assert_eq!(status, StatusCode::NOT_MODIFIED);
+    assert_eq!(held_status(held).await, StatusCode::NOT_MODIFIED);
     tokio::time::timeout(Duration::from_secs(5), server)
         .await
         .expect("the server stopped")
@@ -639,14 +537,14 @@ async fn shutdown_answers_held_polls_at_once() {
 async fn agent_states_read_the_current_state() {
     let sb = start().await;
     let token = sb.token_for("ada@example.com").await;
-    let path = format!("{BASE}/agents/{ADA_AGENT}/states");
-    let (status, body) = sb.api_json(Method::GET, &path, &token, None).await;
+    let path = format!("/agents/{ADA_AGENT}/states");
+    let (status, body) = sb.get_api(&token, &path).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["agentStates"][0]["agentStateName"], "LoggedOut");
     assert_eq!(body["agentStates"][0]["agentStateId"], 0);
 
     let session = sb.start_session(&token).await;
-    let (_, body) = sb.api_json(Method::GET, &path, &token, None).await;
+    let (_, body) = sb.get_api(&token, &path).await;
     assert_eq!(body["agentStates"][0]["agentStateName"], "Unavailable");
     sb.set_state(
         &token,
@@ -654,7 +552,7 @@ async fn agent_states_read_the_current_state() {
         json!({"state": "Unavailable", "reason": "Break"}),
     )
     .await;
-    let (_, body) = sb.api_json(Method::GET, &path, &token, None).await;
+    let (_, body) = sb.get_api(&token, &path).await;
     let now = &body["agentStates"][0];
     assert_eq!(now["agentStateName"], "Unavailable");
     assert_eq!(now["agentStateId"], 2);
@@ -663,22 +561,9 @@ async fn agent_states_read_the_current_state() {
     assert_eq!(now["teamId"], ADA_TEAM);
     assert_eq!(now["stationPhoneNumber"], "WebRTC");
 
-    sb.api(
-        Method::DELETE,
-        &format!("{BASE}/agent-sessions/{session}"),
-        &token,
-        None,
-    )
-    .await;
-    let (_, body) = sb.api_json(Method::GET, &path, &token, None).await;
+    sb.end_session(&token, &session, None).await;
+    let (_, body) = sb.get_api(&token, &path).await;
     assert_eq!(body["agentStates"][0]["agentStateName"], "LoggedOut");
-    let (status, _) = sb
-        .api_json(
-            Method::GET,
-            &format!("{BASE}/agents/3190602/states"),
-            &token,
-            None,
-        )
-        .await;
+    let (status, _) = sb.get_api(&token, "/agents/3190602/states").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }

@@ -46,6 +46,13 @@ fn combined(user: &str) -> String {
     format!("v2.users.{user}?presence&routingStatus")
 }
 
+fn subscriptions_path(channel: &Value) -> String {
+    format!(
+        "/api/v2/notifications/channels/{}/subscriptions",
+        channel["id"].as_str().unwrap()
+    )
+}
+
 impl Sandbox {
     /// `username`'s access token, through the sign-in form and the code exchange.
     async fn token_for(&self, username: &str) -> String {
@@ -75,12 +82,18 @@ impl Sandbox {
         topics: &[&str],
     ) -> (StatusCode, Value) {
         let body: Vec<Value> = topics.iter().map(|t| json!({ "id": t })).collect();
-        let path = format!(
-            "/api/v2/notifications/channels/{}/subscriptions",
-            channel["id"].as_str().unwrap()
-        );
+        let path = subscriptions_path(channel);
         self.api_json(Method::POST, &path, token, Some(json!(body)))
             .await
+    }
+
+    /// A new channel subscribed to Ada's presence and routing status, and its socket.
+    async fn subscribed_socket(&self, token: &str) -> (Value, Ws) {
+        let channel = self.channel(token).await;
+        let (status, body) = self.subscribe(token, &channel, &[&combined(ADA)]).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let ws = connect(&channel).await;
+        (channel, ws)
     }
 
     async fn set_presence(&self, token: &str, user: &str, definition: &str) -> (StatusCode, Value) {
@@ -103,6 +116,12 @@ impl Sandbox {
         response.json().await.unwrap()
     }
 
+    /// `user`'s routing status as `GET /api/v2/users/{user}/routingstatus` has it.
+    async fn routing_status(&self, token: &str, user: &str) -> Value {
+        let path = format!("/api/v2/users/{user}/routingstatus");
+        self.api_get(&path, token).await.1["status"].clone()
+    }
+
     async fn stats(&self) -> Value {
         self.get_json("/__sandbox/stats").await.1
     }
@@ -122,6 +141,19 @@ async fn connect(channel: &Value) -> Ws {
         .expect("the socket opens");
     assert_eq!(response.status(), StatusCode::SWITCHING_PROTOCOLS);
     ws
+}
+
+/// Asserts the socket at the channel's `connectUri` is refused with `status`.
+async fn assert_upgrade_refused(channel: &Value, status: StatusCode) {
+    match tokio_tungstenite::connect_async(channel["connectUri"].as_str().unwrap()).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), status)
+        }
+        other => panic!(
+            "expected a {status}, got {:?}",
+            other.map(|(_, r)| r.status())
+        ),
+    }
 }
 
 /// The next frame, failing the test after 5 s; `None` when the connection ended
@@ -196,9 +228,7 @@ async fn channel_is_created_listed_and_checked() {
     assert_eq!(&channel["expires"].as_str().unwrap()[..15], &tomorrow[..15]);
     assert_eq!(channel.as_object().unwrap().len(), 3);
 
-    let (status, list) = sb
-        .api_json(Method::GET, "/api/v2/notifications/channels", &token, None)
-        .await;
+    let (status, list) = sb.api_get("/api/v2/notifications/channels", &token).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(list["entities"][0]["id"], id);
     assert_eq!(sb.head_channel(&token, &channel).await, StatusCode::OK);
@@ -234,11 +264,8 @@ async fn subscriptions_add_replace_list_and_delete() {
     );
     let conversations = format!("v2.users.{ADA}.conversations");
     sb.subscribe(&token, &channel, &[&conversations]).await;
-    let path = format!(
-        "/api/v2/notifications/channels/{}/subscriptions",
-        channel["id"].as_str().unwrap()
-    );
-    let (_, listed) = sb.api_json(Method::GET, &path, &token, None).await;
+    let path = subscriptions_path(&channel);
+    let (_, listed) = sb.api_get(&path, &token).await;
     let ids: Vec<&str> = listed["entities"]
         .as_array()
         .unwrap()
@@ -258,7 +285,7 @@ async fn subscriptions_add_replace_list_and_delete() {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    let (_, listed) = sb.api_json(Method::GET, &path, &token, None).await;
+    let (_, listed) = sb.api_get(&path, &token).await;
     assert_eq!(
         listed["entities"],
         json!([{ "id": presence, "state": "Permitted" }])
@@ -267,7 +294,7 @@ async fn subscriptions_add_replace_list_and_delete() {
     // DELETE removes them all.
     let response = sb.api(Method::DELETE, &path, &token, None).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
-    let (_, listed) = sb.api_json(Method::GET, &path, &token, None).await;
+    let (_, listed) = sb.api_get(&path, &token).await;
     assert_eq!(listed["entities"], json!([]));
 
     // Topics the service does not have, a body that is not a list, too many topics: 400.
@@ -315,9 +342,7 @@ async fn the_21st_channel_evicts_the_least_recently_used_unconnected_one() {
         StatusCode::NOT_FOUND
     );
     assert_eq!(sb.head_channel(&token, &channels[2]).await, StatusCode::OK);
-    let (_, list) = sb
-        .api_json(Method::GET, "/api/v2/notifications/channels", &token, None)
-        .await;
+    let (_, list) = sb.api_get("/api/v2/notifications/channels", &token).await;
     assert_eq!(list["entities"].as_array().unwrap().len(), 20);
 }
 
@@ -325,10 +350,8 @@ async fn the_21st_channel_evicts_the_least_recently_used_unconnected_one() {
 async fn presence_changes_reach_the_socket_as_separate_expanded_topics() {
     let sb = start().await;
     let token = sb.ada().await;
-    let channel = sb.channel(&token).await;
-    sb.subscribe(&token, &channel, &[&combined(ADA)]).await;
     // No Authorization header on the socket: the channel id is the credential.
-    let mut ws = connect(&channel).await;
+    let (_, mut ws) = sb.subscribed_socket(&token).await;
 
     let (status, presence) = sb.set_presence(&token, ADA, ON_QUEUE).await;
     assert_eq!(status, StatusCode::OK, "{presence}");
@@ -349,33 +372,18 @@ async fn presence_changes_reach_the_socket_as_separate_expanded_topics() {
 
     // The REST views agree.
     let (_, routing) = sb
-        .api_json(
-            Method::GET,
-            &format!("/api/v2/users/{ADA}/routingstatus"),
-            &token,
-            None,
-        )
+        .api_get(&format!("/api/v2/users/{ADA}/routingstatus"), &token)
         .await;
     assert_eq!(routing["status"], "IDLE");
     assert_eq!(routing["userId"], ADA);
     let (_, current) = sb
-        .api_json(
-            Method::GET,
-            &format!("/api/v2/users/{ADA}/presences/PURECLOUD"),
-            &token,
-            None,
-        )
+        .api_get(&format!("/api/v2/users/{ADA}/presences/PURECLOUD"), &token)
         .await;
     assert_eq!(current["presenceDefinition"]["id"], ON_QUEUE);
     let me: Value = sb.me(&token).await.json().await.unwrap();
     assert!(me.get("presence").is_none());
     let (_, me) = sb
-        .api_json(
-            Method::GET,
-            "/api/v2/users/me?expand=presence,routingStatus",
-            &token,
-            None,
-        )
+        .api_get("/api/v2/users/me?expand=presence,routingStatus", &token)
         .await;
     assert_eq!(
         me["presence"]["presenceDefinition"]["systemPresence"],
@@ -429,12 +437,7 @@ async fn presence_patch_checks_its_request() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     // Nothing changed.
     let (_, routing) = sb
-        .api_json(
-            Method::GET,
-            &format!("/api/v2/users/{ADA}/presences/purecloud"),
-            &token,
-            None,
-        )
+        .api_get(&format!("/api/v2/users/{ADA}/presences/purecloud"), &token)
         .await;
     assert_eq!(routing["presenceDefinition"]["id"], AVAILABLE);
 }
@@ -462,15 +465,7 @@ async fn on_queue_without_the_permission_is_403_naming_it() {
     );
     // Other presences still work; the routing status never moved.
     assert_eq!(sb.set_presence(&token, ADA, AWAY).await.0, StatusCode::OK);
-    let (_, routing) = sb
-        .api_json(
-            Method::GET,
-            &format!("/api/v2/users/{ADA}/routingstatus"),
-            &token,
-            None,
-        )
-        .await;
-    assert_eq!(routing["status"], "OFF_QUEUE");
+    assert_eq!(sb.routing_status(&token, ADA).await, "OFF_QUEUE");
     // Granted again (or reset), On Queue works.
     sb.control("/__sandbox/reset", json!({})).await;
     assert_eq!(
@@ -483,9 +478,7 @@ async fn on_queue_without_the_permission_is_403_naming_it() {
 async fn definitions_current_and_legacy() {
     let sb = start().await;
     let token = sb.ada().await;
-    let (status, current) = sb
-        .api_json(Method::GET, "/api/v2/presence/definitions", &token, None)
-        .await;
+    let (status, current) = sb.api_get("/api/v2/presence/definitions", &token).await;
     assert_eq!(status, StatusCode::OK);
     let entities = current["entities"].as_array().unwrap();
     assert_eq!(current["total"], entities.len());
@@ -496,11 +489,9 @@ async fn definitions_current_and_legacy() {
     assert!(entities.iter().any(|e| e["type"] == "User"));
 
     let (status, legacy) = sb
-        .api_json(
-            Method::GET,
+        .api_get(
             "/api/v2/presencedefinitions?pageSize=5&pageNumber=2",
             &token,
-            None,
         )
         .await;
     assert_eq!(status, StatusCode::OK);
@@ -510,9 +501,7 @@ async fn definitions_current_and_legacy() {
     assert_eq!(legacy["pageCount"], 3);
     assert_eq!(legacy["entities"].as_array().unwrap().len(), 5);
     assert!(legacy["nextUri"].is_string() && legacy["previousUri"].is_string());
-    let (_, all) = sb
-        .api_json(Method::GET, "/api/v2/presencedefinitions", &token, None)
-        .await;
+    let (_, all) = sb.api_get("/api/v2/presencedefinitions", &token).await;
     let on_queue = all["entities"]
         .as_array()
         .unwrap()
@@ -531,12 +520,7 @@ async fn definitions_current_and_legacy() {
         "?deleted=maybe",
     ] {
         let (status, _) = sb
-            .api_json(
-                Method::GET,
-                &format!("/api/v2/presencedefinitions{bad}"),
-                &token,
-                None,
-            )
+            .api_get(&format!("/api/v2/presencedefinitions{bad}"), &token)
             .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
     }
@@ -634,12 +618,7 @@ async fn expired_channel_closes_its_socket_and_refuses_upgrades() {
         .await;
     assert_eq!(body, json!({"channels": 1}));
     assert_closed_with(&mut ws, 1001).await;
-    match tokio_tungstenite::connect_async(channel["connectUri"].as_str().unwrap()).await {
-        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
-            assert_eq!(response.status(), StatusCode::NOT_FOUND)
-        }
-        other => panic!("expected a 404, got {:?}", other.map(|(_, r)| r.status())),
-    }
+    assert_upgrade_refused(&channel, StatusCode::NOT_FOUND).await;
     assert_eq!(
         sb.head_channel(&token, &channel).await,
         StatusCode::NOT_FOUND
@@ -652,9 +631,7 @@ async fn expired_channel_closes_its_socket_and_refuses_upgrades() {
 async fn socket_closing_warns_then_closes_the_old_socket() {
     let sb = start().await;
     let token = sb.ada().await;
-    let channel = sb.channel(&token).await;
-    sb.subscribe(&token, &channel, &[&combined(ADA)]).await;
-    let mut ws = connect(&channel).await;
+    let (channel, mut ws) = sb.subscribed_socket(&token).await;
     let body = sb
         .control_json(
             "/__sandbox/genesys/socket-closing",
@@ -730,9 +707,7 @@ async fn drop_sockets_with_and_without_a_close_frame() {
 async fn push_delivers_to_subscribed_sockets_only() {
     let sb = start().await;
     let token = sb.ada().await;
-    let channel = sb.channel(&token).await;
-    sb.subscribe(&token, &channel, &[&combined(ADA)]).await;
-    let mut ws = connect(&channel).await;
+    let (_, mut ws) = sb.subscribed_socket(&token).await;
     let routing = format!("v2.users.{ADA}.routingStatus");
     let body = sb
         .control_json(
@@ -767,13 +742,12 @@ async fn push_delivers_to_subscribed_sockets_only() {
 async fn agent_state_control_changes_the_state_with_events() {
     let sb = start().await;
     let token = sb.ada().await;
-    let channel = sb.channel(&token).await;
-    sb.subscribe(&token, &channel, &[&combined(ADA)]).await;
-    let mut ws = connect(&channel).await;
+    let (_, mut ws) = sb.subscribed_socket(&token).await;
     let response = sb
         .control(
             "/__sandbox/genesys/agent-state",
-            json!({"user": "ada@example.com", "presence": "On Queue", "routing_status": "INTERACTING"}),
+            json!({"user": "ada@example.com", "presence": "On Queue",
+                   "routing_status": "INTERACTING"}),
         )
         .await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
@@ -789,15 +763,7 @@ async fn agent_state_control_changes_the_state_with_events() {
         next_event(&mut ws).await["eventBody"]["routingStatus"]["status"],
         "INTERACTING"
     );
-    let (_, routing) = sb
-        .api_json(
-            Method::GET,
-            &format!("/api/v2/users/{ADA}/routingstatus"),
-            &token,
-            None,
-        )
-        .await;
-    assert_eq!(routing["status"], "INTERACTING");
+    assert_eq!(sb.routing_status(&token, ADA).await, "INTERACTING");
     for bad in [
         json!({"user": "ada@example.com", "routing_status": "BUSY"}),
         json!({"user": "ada@example.com", "presence": "Sleeping"}),
@@ -811,15 +777,7 @@ async fn agent_state_control_changes_the_state_with_events() {
     }
     // Reset puts the agent back.
     sb.control("/__sandbox/reset", json!({})).await;
-    let (_, routing) = sb
-        .api_json(
-            Method::GET,
-            &format!("/api/v2/users/{ADA}/routingstatus"),
-            &token,
-            None,
-        )
-        .await;
-    assert_eq!(routing["status"], "OFF_QUEUE");
+    assert_eq!(sb.routing_status(&token, ADA).await, "OFF_QUEUE");
 }
 
 #[tokio::test]
@@ -846,11 +804,8 @@ async fn rejected_topics_name_the_missing_permissions() {
         .as_str()
         .unwrap()
         .contains("[routing:agent:view]"));
-    let path = format!(
-        "/api/v2/notifications/channels/{}/subscriptions",
-        channel["id"].as_str().unwrap()
-    );
-    let (_, listed) = sb.api_json(Method::GET, &path, &token, None).await;
+    let path = subscriptions_path(&channel);
+    let (_, listed) = sb.api_get(&path, &token).await;
     assert_eq!(listed["entities"], json!([]));
 
     // With ignoreErrors=true: the rejected (combined) topic is listed as Rejected, the
@@ -874,7 +829,7 @@ async fn rejected_topics_name_the_missing_permissions() {
         json!(["routing:agent:view"])
     );
     assert!(body["entities"][1]["rejectionReason"].is_string());
-    let (_, listed) = sb.api_json(Method::GET, &path, &token, None).await;
+    let (_, listed) = sb.api_get(&path, &token).await;
     assert_eq!(
         listed["entities"],
         json!([{"id": presence, "state": "Permitted"}])
@@ -900,12 +855,7 @@ async fn live_failure_rules_apply_to_channels_and_the_upgrade() {
         json!({"endpoint": "live", "mode": "unauthorized"}),
     )
     .await;
-    match tokio_tungstenite::connect_async(channel["connectUri"].as_str().unwrap()).await {
-        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
-            assert_eq!(response.status(), StatusCode::UNAUTHORIZED)
-        }
-        other => panic!("expected a 401, got {:?}", other.map(|(_, r)| r.status())),
-    }
+    assert_upgrade_refused(&channel, StatusCode::UNAUTHORIZED).await;
     connect(&channel).await;
 }
 
@@ -913,9 +863,7 @@ async fn live_failure_rules_apply_to_channels_and_the_upgrade() {
 async fn control_listing_shows_channels_and_sockets() {
     let sb = start().await;
     let token = sb.ada().await;
-    let channel = sb.channel(&token).await;
-    sb.subscribe(&token, &channel, &[&combined(ADA)]).await;
-    let _ws = connect(&channel).await;
+    let (channel, _ws) = sb.subscribed_socket(&token).await;
     let (status, body) = sb.get_json("/__sandbox/genesys/channels").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["sockets_open"], 1);

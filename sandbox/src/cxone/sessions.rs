@@ -367,6 +367,20 @@ async fn agent(state: &AppState, headers: &HeaderMap) -> Result<&'static DemoUse
         .ok_or_else(|| super::invalid_token("The access token is invalid, expired or revoked."))?)
 }
 
+/// The checks every request with parameters starts with: the path's version, the token's
+/// agent; then its parameters (query and JSON body).
+async fn agent_with_params(
+    state: &AppState,
+    version: &str,
+    headers: &HeaderMap,
+    uri: &Uri,
+    body: &[u8],
+) -> Result<(&'static DemoUser, Map<String, Value>), Refusal> {
+    check_version(version)?;
+    let user = agent(state, headers).await?;
+    Ok((user, parameters(uri, body)?))
+}
+
 /// POST …/agent-sessions.
 pub async fn start(
     State(state): State<AppState>,
@@ -375,9 +389,7 @@ pub async fn start(
     uri: Uri,
     body: Bytes,
 ) -> Result<Response, Refusal> {
-    check_version(&version)?;
-    let user = agent(&state, &headers).await?;
-    let params = parameters(&uri, &body)?;
+    let (user, params) = agent_with_params(&state, &version, &headers, &uri, &body).await?;
     let station_id = text(&params, "stationId")?;
     let station_phone = text(&params, "stationPhoneNumber")?;
     if station_id.is_empty() && station_phone.is_empty() {
@@ -483,9 +495,7 @@ pub async fn set_state(
     uri: Uri,
     body: Bytes,
 ) -> Result<Response, Refusal> {
-    check_version(&version)?;
-    let user = agent(&state, &headers).await?;
-    let params = parameters(&uri, &body)?;
+    let (user, params) = agent_with_params(&state, &version, &headers, &uri, &body).await?;
     let wanted = text(&params, "state")?;
     let reason = text(&params, "reason")?;
     let codes = codes_of(profile(user).team_id);
@@ -548,9 +558,7 @@ pub async fn end(
     uri: Uri,
     body: Bytes,
 ) -> Result<Response, Refusal> {
-    check_version(&version)?;
-    let user = agent(&state, &headers).await?;
-    parameters(&uri, &body)?;
+    let (user, _) = agent_with_params(&state, &version, &headers, &uri, &body).await?;
     let outcome = state.cxone_live.with_session(&session_id, user.id, |s| {
         if s.ended {
             return false;

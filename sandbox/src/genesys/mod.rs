@@ -47,8 +47,9 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v2/notifications/channels/{channel_id}/subscriptions",
             get(notifications::subscriptions)
-                .post(notifications::add)
-                .put(notifications::replace)
+                // POST adds to the list, PUT replaces it.
+                .post(notifications::change_subscriptions::<false>)
+                .put(notifications::change_subscriptions::<true>)
                 .delete(notifications::unsubscribe_all),
         )
         .route("/channels/{channel_id}", get(socket::upgrade))

@@ -628,6 +628,19 @@ fn bad_request(message: &str) -> Refusal {
 }
 
 /// Bearer check and failure rules shared by the channel endpoints.
+/// [`Hub::with_channel`] with the clock read now; 404 when there is no such channel.
+fn on_channel<T>(
+    state: &AppState,
+    grant: &Grant,
+    id: &str,
+    f: impl FnOnce(&mut Channel) -> T,
+) -> Result<T, Refusal> {
+    state
+        .genesys_live
+        .with_channel(id, grant, SystemTime::now(), f)
+        .ok_or_else(channel_not_found)
+}
+
 async fn gate(state: &AppState, headers: &HeaderMap) -> Result<Grant, Refusal> {
     faults::pass(state, &[Endpoint::Live]).await?;
     Ok(authenticate(state, headers)?)
@@ -674,10 +687,7 @@ pub async fn head(
     headers: HeaderMap,
 ) -> Result<Response, Refusal> {
     let grant = gate(&state, &headers).await?;
-    state
-        .genesys_live
-        .with_channel(&id, &grant, SystemTime::now(), |_| ())
-        .ok_or_else(channel_not_found)?;
+    on_channel(&state, &grant, &id, |_| ())?;
     Ok(StatusCode::OK.into_response())
 }
 
@@ -763,13 +773,14 @@ fn permission_error(outcomes: &[Outcome]) -> Option<Refusal> {
     (!missing.is_empty()).then(|| missing_permissions(&missing.join(", ")).into())
 }
 
-async fn change_subscriptions(
-    state: AppState,
-    id: String,
+/// POST …/subscriptions adds to the list (`REPLACE` false), PUT replaces it (true): one
+/// handler, as the two differ in that alone.
+pub async fn change_subscriptions<const REPLACE: bool>(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
     headers: HeaderMap,
     uri: Uri,
     body: Bytes,
-    replace: bool,
 ) -> Result<Response, Refusal> {
     let grant = gate(&state, &headers).await?;
     let ignore = ignore_errors(&uri)?;
@@ -784,26 +795,23 @@ async fn change_subscriptions(
         .filter(|o| o.rejected.is_none())
         .map(|o| o.topic.clone())
         .collect();
-    let too_many = state
-        .genesys_live
-        .with_channel(&id, &grant, SystemTime::now(), |channel| {
-            let mut topics = if replace {
-                Vec::new()
-            } else {
-                channel.topics.clone()
-            };
-            for topic in permitted {
-                if !topics.contains(&topic) {
-                    topics.push(topic);
-                }
+    let too_many = on_channel(&state, &grant, &id, |channel| {
+        let mut topics = if REPLACE {
+            Vec::new()
+        } else {
+            channel.topics.clone()
+        };
+        for topic in permitted {
+            if !topics.contains(&topic) {
+                topics.push(topic);
             }
-            if topics.len() > MAX_TOPICS {
-                return true;
-            }
-            channel.topics = topics;
-            false
-        })
-        .ok_or_else(channel_not_found)?;
+        }
+        if topics.len() > MAX_TOPICS {
+            return true;
+        }
+        channel.topics = topics;
+        false
+    })?;
     if too_many {
         return Err(bad_request(&format!(
             "Each channel is limited to {MAX_TOPICS} topics."
@@ -813,28 +821,6 @@ async fn change_subscriptions(
     Ok(Json(json!({ "entities": entities })).into_response())
 }
 
-/// POST …/subscriptions: adds to the list.
-pub async fn add(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
-    body: Bytes,
-) -> Result<Response, Refusal> {
-    change_subscriptions(state, id, headers, uri, body, false).await
-}
-
-/// PUT …/subscriptions: replaces the list.
-pub async fn replace(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
-    body: Bytes,
-) -> Result<Response, Refusal> {
-    change_subscriptions(state, id, headers, uri, body, true).await
-}
-
 /// GET …/subscriptions: the current list, every topic Permitted.
 pub async fn subscriptions(
     State(state): State<AppState>,
@@ -842,10 +828,7 @@ pub async fn subscriptions(
     headers: HeaderMap,
 ) -> Result<Response, Refusal> {
     let grant = gate(&state, &headers).await?;
-    let topics = state
-        .genesys_live
-        .with_channel(&id, &grant, SystemTime::now(), |c| c.topics.clone())
-        .ok_or_else(channel_not_found)?;
+    let topics = on_channel(&state, &grant, &id, |c| c.topics.clone())?;
     let entities: Vec<Value> = topics
         .into_iter()
         .map(|t| json!({ "id": t, "state": "Permitted" }))
@@ -860,10 +843,7 @@ pub async fn unsubscribe_all(
     headers: HeaderMap,
 ) -> Result<Response, Refusal> {
     let grant = gate(&state, &headers).await?;
-    state
-        .genesys_live
-        .with_channel(&id, &grant, SystemTime::now(), |c| c.topics.clear())
-        .ok_or_else(channel_not_found)?;
+    on_channel(&state, &grant, &id, |c| c.topics.clear())?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

@@ -187,6 +187,18 @@ fn bool_param(params: &Params, name: &str) -> Result<Option<bool>, Refusal> {
     }
 }
 
+/// The live gates both definition listings pass first (failure rules, then the token),
+/// then their query.
+async fn definitions_query(
+    state: &AppState,
+    headers: &HeaderMap,
+    uri: &Uri,
+) -> Result<Params, Refusal> {
+    faults::pass(state, &[Endpoint::Live]).await?;
+    authenticate(state, headers)?;
+    Ok(Params::from_query(uri.query()))
+}
+
 /// GET /api/v2/presence/definitions: every definition on one listing. `localeCode` and
 /// `divisionId` are accepted and ignored (every label is returned); `deactivated=true`
 /// lists the deactivated ones, of which the demo organization has none.
@@ -195,9 +207,7 @@ pub async fn definitions(
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, Refusal> {
-    faults::pass(&state, &[Endpoint::Live]).await?;
-    authenticate(&state, &headers)?;
-    let params = Params::from_query(uri.query());
+    let params = definitions_query(&state, &headers, &uri).await?;
     let deactivated = bool_param(&params, "deactivated")?.unwrap_or(false);
     let entities: Vec<Value> = if deactivated {
         Vec::new()
@@ -236,9 +246,7 @@ pub async fn legacy_definitions(
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, Refusal> {
-    faults::pass(&state, &[Endpoint::Live]).await?;
-    authenticate(&state, &headers)?;
-    let params = Params::from_query(uri.query());
+    let params = definitions_query(&state, &headers, &uri).await?;
     let number = |name: &str, default: usize, max: usize| -> Result<usize, Refusal> {
         match params.single(name) {
             Ok(None) => Ok(default),

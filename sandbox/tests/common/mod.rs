@@ -13,7 +13,7 @@ use pkce_desk_sandbox::{serve_with_shutdown, SandboxConfig};
 use reqwest::header::HeaderMap;
 use reqwest::redirect::Policy;
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
-use serde_json::Value;
+use serde_json::{json, Map, Value};
 use tokio::net::TcpListener;
 
 // RFC 7636 Appendix B.
@@ -23,6 +23,50 @@ pub const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 pub const CLIENT: &str = "pkce-desk-demo";
 pub const REDIRECT: &str = "http://127.0.0.1:8080/callback";
 pub const APP_ORIGIN: &str = "http://127.0.0.1:8080";
+
+/// Every counter `/__sandbox/stats` reports.
+pub const STATS_COUNTERS: [&str; 26] = [
+    "authorize_page",
+    "authorize_submit",
+    "token_authorization_code",
+    "token_refresh",
+    "token_other",
+    "users_me",
+    "tokens_me",
+    "revoke",
+    "logout",
+    "tenant_config",
+    "discovery",
+    "authorize_silent",
+    "api_calls",
+    "api_rejected_401",
+    "revoked_refresh_tokens",
+    "live_refresh_tokens",
+    "channels_created",
+    "sockets_opened",
+    "pings",
+    "presence_patches",
+    "agent_sessions_started",
+    "agent_session_polls",
+    "agent_state_changes",
+    "agent_sessions_ended",
+    "sockets_open",
+    "agent_sessions_live",
+];
+
+/// Asserts `stats` is exactly the whole counter set: each of `nonzero` at its count, every
+/// other counter 0 (no counter missing, none extra).
+pub fn assert_stats(stats: &Value, nonzero: &[(&str, u64)]) {
+    let mut expected: Map<String, Value> = STATS_COUNTERS
+        .iter()
+        .map(|name| (name.to_string(), json!(0)))
+        .collect();
+    for (name, count) in nonzero {
+        assert!(STATS_COUNTERS.contains(name), "no counter {name}");
+        expected.insert(name.to_string(), json!(count));
+    }
+    assert_eq!(stats, &Value::Object(expected));
+}
 
 pub struct Sandbox {
     pub base: String,
@@ -249,6 +293,11 @@ impl Sandbox {
         let status = response.status();
         let text = response.text().await.unwrap();
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// A GET with a bearer token, read as [`Sandbox::api_json`] reads its answer.
+    pub async fn api_get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        self.api_json(Method::GET, path, token, None).await
     }
 
     /// A GET request for `path`, to be adorned and sent with `send`.

@@ -116,14 +116,8 @@ impl CxoneRun {
     }
 
     fn update(&self, change: impl FnOnce(&mut CxoneView)) {
-        if self.lifetime.is_stopped() {
-            return;
-        }
-        self.live.view.update(|view| {
-            if let LiveView::Cxone(view) = view {
-                change(view);
-            }
-        });
+        self.lifetime
+            .update(&self.live, LiveView::cxone_mut, change);
     }
 
     fn load_codes(self: &Rc<Self>) {

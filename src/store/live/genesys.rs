@@ -107,14 +107,8 @@ impl GenesysRun {
     }
 
     fn update(&self, change: impl FnOnce(&mut GenesysView)) {
-        if self.lifetime.is_stopped() {
-            return;
-        }
-        self.live.view.update(|view| {
-            if let LiveView::Genesys(view) = view {
-                change(view);
-            }
-        });
+        self.lifetime
+            .update(&self.live, LiveView::genesys_mut, change);
     }
 
     fn tick(self: &Rc<Self>) {

@@ -55,6 +55,22 @@ pub enum LiveView {
     Cxone(CxoneView),
 }
 
+impl LiveView {
+    fn genesys_mut(&mut self) -> Option<&mut GenesysView> {
+        match self {
+            LiveView::Genesys(view) => Some(view),
+            _ => None,
+        }
+    }
+
+    fn cxone_mut(&mut self) -> Option<&mut CxoneView> {
+        match self {
+            LiveView::Cxone(view) => Some(view),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct GenesysView {
     pub status: ConfirmedStatus,
@@ -257,6 +273,24 @@ impl Lifetime {
     fn start_clock(&self, tick: impl Fn() + 'static) {
         self.clock
             .set(set_interval_with_handle(tick, Duration::from_secs(1)).ok());
+    }
+
+    /// Changes the provider's part of `live`'s view (`pick` finds it) while the run lasts: a
+    /// stopped run's late answers change nothing.
+    fn update<V>(
+        &self,
+        live: &LiveStore,
+        pick: impl FnOnce(&mut LiveView) -> Option<&mut V>,
+        change: impl FnOnce(&mut V),
+    ) {
+        if self.is_stopped() {
+            return;
+        }
+        live.view.update(|view| {
+            if let Some(view) = pick(view) {
+                change(view);
+            }
+        });
     }
 
     fn stop(&self) {
