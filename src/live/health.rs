@@ -66,6 +66,9 @@ pub const MIN_PONG_TIMEOUT_MS: u64 = 2_000;
 pub const FIRST_RECONNECT_DELAY_MS: u64 = 1_000;
 pub const MAX_RECONNECT_DELAY_MS: u64 = 30_000;
 
+/// The least time a channel is used before a renewal replaces it.
+pub const MIN_CHANNEL_USE_MS: u64 = 5 * 60_000;
+
 /// How long a socket must have stayed open before a message from it resets the backoff.
 pub const STABLE_LINK_MS: u64 = 10_000;
 
@@ -192,6 +195,9 @@ pub struct Health {
     /// Topics refused while others were permitted (a partial grant the header explains).
     partly_rejected: Vec<RejectedTopic>,
     channel: Option<Channel>,
+    /// When the current channel was created: a channel is used at least
+    /// [`MIN_CHANNEL_USE_MS`] before a renewal replaces it.
+    channel_created_ms: u64,
     rest: Option<Rest>,
     /// The socket events are read from.
     current: Option<Socket>,
@@ -216,6 +222,7 @@ impl Health {
             blocked: None,
             partly_rejected: Vec::new(),
             channel: None,
+            channel_created_ms: 0,
             rest: None,
             current: None,
             previous: None,
@@ -306,6 +313,7 @@ impl Health {
                     return Vec::new();
                 }
                 self.channel = Some(channel.clone());
+                self.channel_created_ms = now_ms;
                 self.failed_opens = 0;
                 self.rest = Some(Rest::Subscribing);
                 vec![Command::Subscribe(channel)]
@@ -385,7 +393,10 @@ impl Health {
             .and_then(|c| c.expires_ms)
             .is_some_and(|expires| {
                 now_ms.saturating_add(self.config.channel_renewal_margin_ms) >= expires
-            });
+            })
+            // An `expires` already inside the margin (a server's mistake, or a clock a day
+            // ahead) must not renew at every tick.
+            && now_ms >= self.channel_created_ms.saturating_add(MIN_CHANNEL_USE_MS);
         if renewal_due && self.rest.is_none() && self.retry.is_none() {
             commands.extend(self.new_channel());
         }

@@ -496,3 +496,25 @@ fn a_socket_still_opening_is_closed_when_another_replaces_it() {
         uri: "wss://streaming.example/channels/c2".into()
     }));
 }
+
+#[test]
+fn a_channel_already_near_its_expiry_is_not_renewed_at_every_tick() {
+    // The server says the channel expires in a minute (or the clock is a day ahead): one
+    // renewal after MIN_CHANNEL_USE_MS, not one per tick.
+    let mut health = Health::new(HealthConfig::default());
+    health.start(START);
+    let c1 = channel("c1", Some(START + 60_000));
+    health.handle(Input::ChannelCreated(c1), START, 0.0);
+    health.handle(Input::Subscribed(permitted()), START, 0.0);
+    health.handle(Input::Opened(1), START, 0.0);
+    for second in 1..(MIN_CHANNEL_USE_MS / 1_000) {
+        let at = START + second * 1_000;
+        heartbeat(&mut health, 1, at);
+        assert_eq!(health.tick(at, 0.0), [], "at {second} s");
+    }
+    heartbeat(&mut health, 1, START + MIN_CHANNEL_USE_MS);
+    assert_eq!(
+        health.tick(START + MIN_CHANNEL_USE_MS, 0.0),
+        [Command::CreateChannel]
+    );
+}
