@@ -526,27 +526,21 @@ pub async fn set_state(
     };
     let now = SystemTime::now();
     let event = state_event(new_state, reason, now, codes);
-    let outcome = state.cxone_live.with_session(&session_id, user.id, |s| {
-        if s.ended {
-            return false;
-        }
-        s.current = AgentNow {
-            state: new_state,
-            reason: reason.to_string(),
-            since: now,
-            station_phone: s.station_phone.clone(),
-        };
-        Sessions::queue(s, event);
-        true
-    });
-    match outcome {
-        None => Err(session_not_found()),
-        Some(false) => Ok(session_ended()),
-        Some(true) => {
-            state.controls().count(Counter::AgentStateChanges);
-            Ok(StatusCode::ACCEPTED.into_response())
-        }
-    }
+    change_live_session(
+        &state,
+        &session_id,
+        user.id,
+        Counter::AgentStateChanges,
+        |s| {
+            s.current = AgentNow {
+                state: new_state,
+                reason: reason.to_string(),
+                since: now,
+                station_phone: s.station_phone.clone(),
+            };
+            Sessions::queue(s, event);
+        },
+    )
 }
 
 /// DELETE …/agent-sessions/{sid} (`forceLogoff`, `endContacts`, `ignorePersonalQueue`
@@ -559,20 +553,41 @@ pub async fn end(
     body: Bytes,
 ) -> Result<Response, Refusal> {
     let (user, _) = agent_with_params(&state, &version, &headers, &uri, &body).await?;
-    let outcome = state.cxone_live.with_session(&session_id, user.id, |s| {
+    change_live_session(
+        &state,
+        &session_id,
+        user.id,
+        Counter::AgentSessionsEnded,
+        |s| {
+            s.events.push_back(event("AgentSessionEnd", Map::new()));
+            s.ended = true;
+            s.notify.notify_waiters();
+        },
+    )
+}
+
+/// Applies `change` to the agent's session `session_id` if it is still live, and answers as
+/// the state and end requests do: 202 (counted), 409 once it has ended, 404 if it is not
+/// this agent's.
+fn change_live_session(
+    state: &AppState,
+    session_id: &str,
+    user_id: &str,
+    counter: Counter,
+    change: impl FnOnce(&mut Session),
+) -> Result<Response, Refusal> {
+    let outcome = state.cxone_live.with_session(session_id, user_id, |s| {
         if s.ended {
             return false;
         }
-        s.events.push_back(event("AgentSessionEnd", Map::new()));
-        s.ended = true;
-        s.notify.notify_waiters();
+        change(s);
         true
     });
     match outcome {
         None => Err(session_not_found()),
         Some(false) => Ok(session_ended()),
         Some(true) => {
-            state.controls().count(Counter::AgentSessionsEnded);
+            state.controls().count(counter);
             Ok(StatusCode::ACCEPTED.into_response())
         }
     }
