@@ -18,7 +18,7 @@ use crate::store::{AuthStore, Session};
 use crate::user::UserProfile;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 use std::time::Duration;
@@ -40,7 +40,7 @@ pub(super) struct GenesysRun {
     lifetime: Lifetime,
     /// Counts re-reads: only the latest one may retry or settle `synced`, so reconnects do
     /// not pile up retry chains.
-    resync_generation: std::cell::Cell<u64>,
+    resync_generation: Cell<u64>,
 }
 
 impl GenesysRun {
@@ -85,7 +85,7 @@ impl GenesysRun {
             health: RefCell::new(Health::new(HealthConfig::default())),
             sockets: RefCell::new(HashMap::new()),
             lifetime: Lifetime::default(),
-            resync_generation: std::cell::Cell::new(0),
+            resync_generation: Cell::new(0),
         });
         let weak = Rc::downgrade(&run);
         run.lifetime.start_clock(move || {
