@@ -18,6 +18,13 @@ pub fn encode(value: &str) -> String {
     out
 }
 
+/// Whether an id from an API or a token can stand as one path segment of a URL built from
+/// it: [`encode`] keeps `.`, and a segment of `.` or `..` (or their `%2e` spellings, which
+/// URL parsers treat alike) would move the request up the API's path. Empty ids name nothing.
+pub fn is_path_segment(id: &str) -> bool {
+    !matches!(id, "" | "." | "..")
+}
+
 fn hex_digit(nibble: u8) -> char {
     char::from(b"0123456789ABCDEF"[usize::from(nibble)])
 }

@@ -91,6 +91,13 @@ pub fn genesys_me_url(current_user: &str) -> String {
 /// `GET /api/v2/users/me` on Genesys Cloud.
 pub fn parse_genesys_user(reply: &HttpReply) -> Result<UserProfile, AuthError> {
     let user: GenesysUser = parse_api_json(reply, Endpoint::CurrentUser, "user record")?;
+    // The id goes into the presence and routing status paths.
+    if !crate::query::is_path_segment(&user.id) {
+        return Err(AuthError::MalformedResponse {
+            endpoint: Endpoint::CurrentUser,
+            reason: "the user record has no usable id".into(),
+        });
+    }
     let non_empty =
         |value: Option<String>| value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
     let email = non_empty(user.email);
@@ -158,7 +165,10 @@ pub fn cxone_user_id(claims: &IdClaims) -> Option<String> {
             .map(|sub| sub.strip_prefix("user:").unwrap_or(sub).trim())
             .filter(|id| !id.is_empty())
     };
-    user_id.or_else(from_subject).map(str::to_owned)
+    user_id
+        .or_else(from_subject)
+        .filter(|id| crate::query::is_path_segment(id))
+        .map(str::to_owned)
 }
 
 /// CXone `GET /user-management/v1/users/<userId>`, `{"user": {...}}`. CXone has no job title
@@ -172,6 +182,13 @@ pub fn parse_cxone_user(reply: &HttpReply, tenant: Option<&str>) -> Result<UserP
         Some(serde_json::Value::Number(id)) => id.to_string(),
         _ => String::new(),
     };
+    // The ids go into the agent state, skills and unavailable-code paths.
+    if !crate::query::is_path_segment(&id) {
+        return Err(AuthError::MalformedResponse {
+            endpoint: Endpoint::CurrentUser,
+            reason: "the user record has no usable id".into(),
+        });
+    }
     let username = non_empty(user.user_name);
     let email = non_empty(user.email_address);
     let first_last = non_empty(Some(format!(
@@ -195,7 +212,8 @@ pub fn parse_cxone_user(reply: &HttpReply, tenant: Option<&str>) -> Result<UserP
             Some(serde_json::Value::String(id)) => non_empty(Some(id)),
             Some(serde_json::Value::Number(id)) => Some(id.to_string()),
             _ => None,
-        },
+        }
+        .filter(|id| crate::query::is_path_segment(id)),
         ..Default::default()
     })
 }

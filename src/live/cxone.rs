@@ -15,6 +15,7 @@
 use super::time::parse_iso_ms;
 use crate::api::{api_failure, parse_api_json};
 use crate::error::{AuthError, Endpoint};
+use crate::query;
 use crate::reply::{HttpReply, Refusal};
 use serde::Deserialize;
 use serde_json::Value;
@@ -59,7 +60,8 @@ pub fn parse_start_session(reply: &HttpReply) -> Result<String, AuthError> {
     wire.session_id
         .as_ref()
         .and_then(text_of)
-        .ok_or_else(|| malformed("the agent session has no sessionId"))
+        .filter(|id| query::is_path_segment(id))
+        .ok_or_else(|| malformed("the agent session has no usable sessionId"))
 }
 
 /// A write whose answer carries nothing the app reads (set state, end session): any 2xx.
@@ -160,7 +162,12 @@ pub fn parse_next_event(reply: &HttpReply) -> Result<Poll, AuthError> {
     }
     let wire: NextEventWire = parse_api_json(reply, Endpoint::Api, "agent event list")?;
     Ok(Poll::Events {
-        session_id: wire.session_id.as_ref().and_then(text_of),
+        // A replacement id that cannot go in a URL is ignored: the current one stays.
+        session_id: wire
+            .session_id
+            .as_ref()
+            .and_then(text_of)
+            .filter(|id| query::is_path_segment(id)),
         events: wire.events.iter().map(parse_event).collect(),
     })
 }

@@ -102,8 +102,8 @@ pub fn parse_channel(
         endpoint: Endpoint::Api,
         reason: reason.into(),
     };
-    if wire.id.trim().is_empty() {
-        return Err(malformed("the notification channel has no id"));
+    if !query::is_path_segment(wire.id.trim()) {
+        return Err(malformed("the notification channel has no usable id"));
     }
     let uri = wire.connect_uri.trim();
     let lower = uri.to_ascii_lowercase();

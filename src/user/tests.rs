@@ -283,3 +283,22 @@ fn api_bodies_up_to_64_kib_are_read_and_longer_ones_refused() {
         Err(AuthError::ResponseTooLarge { .. })
     ));
 }
+
+#[test]
+fn ids_that_would_be_dot_segments_in_api_paths_are_refused() {
+    for dots in [".", ".."] {
+        let genesys = format!(r#"{{"id":"{dots}","name":"Ada"}}"#);
+        assert!(parse_genesys_user(&reply(200, &genesys)).is_err(), "{dots}");
+        let cxone = format!(r#"{{"user":{{"id":"{dots}","fullName":"Ada"}}}}"#);
+        assert!(
+            parse_cxone_user(&reply(200, &cxone), None).is_err(),
+            "{dots}"
+        );
+        let team = format!(r#"{{"user":{{"id":"u-9","fullName":"Ada","teamId":"{dots}"}}}}"#);
+        let user = parse_cxone_user(&reply(200, &team), None).unwrap();
+        assert_eq!(user.team_id, None, "team {dots}");
+        let sub = serde_json::json!({ "sub": format!("user:{dots}") });
+        let claims = IdClaims(sub.as_object().unwrap().clone());
+        assert_eq!(cxone_user_id(&claims), None, "sub user:{dots}");
+    }
+}

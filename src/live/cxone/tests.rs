@@ -62,6 +62,20 @@ fn start_answer() {
         "58070815"
     );
     assert!(parse_start_session(&reply(200, r#"{"sessionId":""}"#)).is_err());
+    // A dot segment would move the state, poll and end requests up the API's path.
+    for dots in [".", ".."] {
+        let body = format!(r#"{{"sessionId":"{dots}"}}"#);
+        assert!(parse_start_session(&reply(202, &body)).is_err(), "{dots}");
+        let poll = format!(r#"{{"sessionId":"{dots}","events":[]}}"#);
+        assert_eq!(
+            parse_next_event(&reply(200, &poll)),
+            Ok(Poll::Events {
+                session_id: None,
+                events: Vec::new()
+            }),
+            "a replacement id {dots} is ignored"
+        );
+    }
     assert!(matches!(
         parse_start_session(&reply(403, r#"{"message":"no ACD role"}"#)),
         Err(AuthError::Forbidden { .. })

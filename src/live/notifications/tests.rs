@@ -58,6 +58,21 @@ fn the_socket_must_be_secure_unless_the_api_is_local_http() {
         "\"id\":\" \"",
     );
     assert!(parse_channel(&json_reply(200, &no_id), "https://api.x", None).is_err());
+    for dots in [".", ".."] {
+        let dot_id = CHANNEL.replace(
+            "\"id\":\"streaming-2-aa5h48uk0srhpugh2994klj918\"",
+            &format!("\"id\":\"{dots}\""),
+        );
+        assert!(
+            parse_channel(
+                &json_reply(200, &dot_id),
+                "https://api.mypurecloud.com",
+                None
+            )
+            .is_err(),
+            "a channel id {dots} would move the subscriptions request up the path"
+        );
+    }
     assert!(matches!(
         parse_channel(&json_reply(429, "{}"), "https://api.x", None),
         Err(AuthError::RateLimited { .. })
