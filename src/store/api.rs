@@ -44,6 +44,18 @@ impl AuthStore {
         self.api_send(Method::Get, url, None, endpoint).await
     }
 
+    /// [`AuthStore::api_get`] on behalf of session `session_id` only (see
+    /// [`AuthStore::api_send_in`]).
+    pub async fn api_get_in(
+        &self,
+        session_id: &str,
+        url: &str,
+        endpoint: Endpoint,
+    ) -> Result<HttpReply, AuthError> {
+        self.api_send_in(session_id, Method::Get, url, None, endpoint)
+            .await
+    }
+
     /// [`AuthStore::api_get`] for any method, with an optional JSON body: the same token,
     /// the same one renewal on a 401, the same `Retry-After` handling. A write refused with
     /// 401 or 429 was not carried out, so sending it again is safe.
@@ -54,7 +66,27 @@ impl AuthStore {
         json_body: Option<&str>,
         endpoint: Endpoint,
     ) -> Result<HttpReply, AuthError> {
-        let session = self.session().ok_or(AuthError::SessionExpired)?;
+        let session_id = self.session().ok_or(AuthError::SessionExpired)?.session_id;
+        self.api_send_in(&session_id, method, url, json_body, endpoint)
+            .await
+    }
+
+    /// [`AuthStore::api_send`] on behalf of session `session_id`: refused (`SessionExpired`)
+    /// unless that session is still the current one, so work that belongs to a session (the
+    /// live layer's runs) never sends a request with the token of a sign-in that replaced it,
+    /// even before it has heard of the replacement.
+    pub async fn api_send_in(
+        &self,
+        session_id: &str,
+        method: Method,
+        url: &str,
+        json_body: Option<&str>,
+        endpoint: Endpoint,
+    ) -> Result<HttpReply, AuthError> {
+        let session = self
+            .session()
+            .filter(|session| session.session_id == session_id)
+            .ok_or(AuthError::SessionExpired)?;
         // The call belongs to this session: if another sign-in replaces it (another tab) while
         // the call is out, its answer is not the new session's to show.
         let session_id = session.session_id;

@@ -129,7 +129,7 @@ impl CxoneRun {
             let url = cxone::unavailable_codes_url(&run.api_base, &team_id);
             if let Ok(codes) = run
                 .auth
-                .api_get(&url, Endpoint::Api)
+                .api_get_in(&run.session_id, &url, Endpoint::Api)
                 .await
                 .and_then(|reply| cxone::parse_unavailable_codes(&reply))
             {
@@ -170,7 +170,8 @@ impl CxoneRun {
             self.starting.set(true);
             let result = self
                 .auth
-                .api_send(
+                .api_send_in(
+                    &self.session_id,
                     Method::Post,
                     &cxone::sessions_url(&self.api_base),
                     Some(&body),
@@ -218,7 +219,7 @@ impl CxoneRun {
             let asked_at = browser::now_ms();
             let result = self
                 .auth
-                .api_get(&url, Endpoint::Api)
+                .api_get_in(&self.session_id, &url, Endpoint::Api)
                 .await
                 .and_then(|reply| cxone::parse_next_event(&reply));
             if self.lifetime.is_stopped() {
@@ -281,7 +282,7 @@ impl CxoneRun {
             let url = cxone::agent_states_url(&run.api_base, &run.agent_id);
             if let Ok(Some(read)) = run
                 .auth
-                .api_get(&url, Endpoint::Api)
+                .api_get_in(&run.session_id, &url, Endpoint::Api)
                 .await
                 .and_then(|reply| cxone::parse_agent_states(&reply))
             {
@@ -330,7 +331,13 @@ impl CxoneRun {
             let body = cxone::set_state_body(&request);
             let result = run
                 .auth
-                .api_send(Method::Post, &url, Some(&body), Endpoint::Api)
+                .api_send_in(
+                    &run.session_id,
+                    Method::Post,
+                    &url,
+                    Some(&body),
+                    Endpoint::Api,
+                )
                 .await
                 .and_then(|reply| cxone::parse_accepted(&reply));
             if let Err(error) = result {

@@ -161,7 +161,7 @@ impl GenesysRun {
                         let url = notifications::channels_url(&run.api_base);
                         let result = run
                             .auth
-                            .api_send(Method::Post, &url, None, Endpoint::Api)
+                            .api_send_in(&run.session_id, Method::Post, &url, None, Endpoint::Api)
                             .await
                             .and_then(|reply| {
                                 notifications::parse_channel(
@@ -187,7 +187,13 @@ impl GenesysRun {
                             )]);
                         let result = run
                             .auth
-                            .api_send(Method::Post, &url, Some(&body), Endpoint::Api)
+                            .api_send_in(
+                                &run.session_id,
+                                Method::Post,
+                                &url,
+                                Some(&body),
+                                Endpoint::Api,
+                            )
                             .await
                             .and_then(|reply| notifications::parse_subscriptions(&reply));
                         run.note_refusal(&result);
@@ -289,7 +295,7 @@ impl GenesysRun {
             let url = presence::purecloud_presence_url(&run.api_base, &run.user_id);
             let presence = run
                 .auth
-                .api_get(&url, Endpoint::Api)
+                .api_get_in(&run.session_id, &url, Endpoint::Api)
                 .await
                 .and_then(|reply| presence::parse_user_presence(&reply));
             if let Ok(Some(report)) = &presence {
@@ -304,7 +310,7 @@ impl GenesysRun {
             let url = presence::routing_status_url(&run.api_base, &run.user_id);
             let routing = run
                 .auth
-                .api_get(&url, Endpoint::Api)
+                .api_get_in(&run.session_id, &url, Endpoint::Api)
                 .await
                 .and_then(|reply| presence::parse_routing_status(&reply));
             if let Ok(report) = &routing {
@@ -354,7 +360,7 @@ impl GenesysRun {
             let url = presence::definitions_url(&run.api_base);
             let result = run
                 .auth
-                .api_get(&url, Endpoint::Api)
+                .api_get_in(&run.session_id, &url, Endpoint::Api)
                 .await
                 .and_then(|reply| presence::parse_definitions(&reply, &preferred_languages()));
             run.update(|view| match result {
@@ -383,7 +389,13 @@ impl GenesysRun {
             let body = presence::set_presence_body(&definition_id);
             let result = run
                 .auth
-                .api_send(Method::Patch, &url, Some(&body), Endpoint::Api)
+                .api_send_in(
+                    &run.session_id,
+                    Method::Patch,
+                    &url,
+                    Some(&body),
+                    Endpoint::Api,
+                )
                 .await
                 .and_then(|reply| presence::parse_user_presence(&reply));
             run.update(|view| {
