@@ -12,6 +12,7 @@ import {
   signOut,
   startSignIn,
   submitSandboxForm,
+  useTokenStorage,
 } from './helpers';
 
 /**
@@ -335,5 +336,47 @@ test.describe('NICE CXone: the agent session', () => {
       .slice(deleteIndex + 1)
       .filter((r) => r.url.includes('/get-next-event') || r.url.includes('/agent-sessions'));
     expect(polledAfter).toEqual([]);
+  });
+  test('a sign-out during a late renewal ends the agent session with the renewed token', async ({ page }) => {
+    await cxoneSignIn(page);
+    const before = await stats();
+    // As after a sleep: the token the tab holds is dead, and its renewal is out and held.
+    await post(CXONE, 'expire-access-tokens');
+    await post(CXONE, 'fail-next', { endpoint: 'token_refresh', mode: 'hold_response', delay_ms: 2_000 });
+    await page.getByTestId('refresh-now').click();
+    await expect.poll(async () => (await stats()).token_refresh).toBe(before.token_refresh + 1);
+    await page.getByTestId('sign-out').click();
+    // The end goes out with the token the late renewal brought, before that is revoked.
+    await expect
+      .poll(async () => (await stats()).agent_sessions_ended, { timeout: 10_000 })
+      .toBe(before.agent_sessions_ended + 1);
+    expect((await stats()).agent_sessions_live).toBe(0);
+  });
+
+  test('with shared tokens, signing out in one tab ends the agent session another tab holds', async ({ page }) => {
+    await useTokenStorage(page.context(), 'local');
+    await cxoneSignIn(page);
+    // The second tab starts its own agent session; the platform keeps one per agent, so the
+    // first tab's ends.
+    const other = await page.context().newPage();
+    await other.goto('/dashboard');
+    await expect(other.getByTestId('user-name')).toHaveText(ADA.name);
+    await expectLiveReady(other);
+    await expect(page.getByTestId('agent-session-ended')).toBeVisible();
+    const before = await stats();
+    expect(before.agent_sessions_live).toBe(1);
+    await page.getByTestId('sign-out').click();
+    await other.waitForURL((url) => url.pathname === '/login');
+    await expect.poll(async () => (await stats()).agent_sessions_live).toBe(0);
+    expect((await stats()).agent_sessions_ended).toBe(before.agent_sessions_ended + 1);
+  });
+
+  test('closing the tab ends its agent session: the agent is not left logged in to the ACD', async ({ page }) => {
+    await cxoneSignIn(page);
+    const before = await stats();
+    expect(before.agent_sessions_live).toBe(1);
+    await page.close();
+    await expect.poll(async () => (await stats()).agent_sessions_live).toBe(0);
+    expect((await stats()).agent_sessions_ended).toBe(before.agent_sessions_ended + 1);
   });
 });

@@ -9,8 +9,8 @@ use js_sys::futures::JsFuture;
 use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::JsCast;
 use web_sys::{
-    AbortSignal, ReadableStream, ReadableStreamDefaultReader, ReferrerPolicy, RequestCache,
-    RequestCredentials,
+    AbortSignal, Headers, ReadableStream, ReadableStreamDefaultReader, ReferrerPolicy,
+    RequestCache, RequestCredentials, RequestInit,
 };
 
 const TIMEOUT_MS: u32 = 20_000;
@@ -95,6 +95,39 @@ pub async fn delete_with_bearer(
         .build()
         .map_err(|_| AuthError::Network { endpoint })?;
     send(request, endpoint).await
+}
+
+/// A request that outlives the page (`keepalive`), for `pagehide`: it is handed to the browser
+/// and its answer is never read. Bodies are capped by the browser (64 KiB in flight).
+pub fn send_keepalive(method: Method, url: &str, token: &AccessToken, json_body: Option<&str>) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Ok(headers) = Headers::new() else {
+        return;
+    };
+    let authorization = format!("Bearer {}", token.expose());
+    let _ = headers.set("Authorization", &authorization);
+    let _ = headers.set("Accept", "application/json");
+    let init = RequestInit::new();
+    init.set_method(match method {
+        Method::Get => "GET",
+        Method::Post => "POST",
+        Method::Patch => "PATCH",
+        Method::Delete => "DELETE",
+    });
+    if let Some(body) = json_body {
+        let _ = headers.set("Content-Type", "application/json");
+        init.set_body(&body.into());
+    }
+    init.set_headers(&headers);
+    // Not in web-sys' RequestInit (its WebIDL comes from Firefox): set it as a property.
+    let _ = Reflect::set(&init, &"keepalive".into(), &true.into());
+    init.set_credentials(RequestCredentials::Omit);
+    init.set_cache(RequestCache::NoStore);
+    init.set_referrer_policy(ReferrerPolicy::NoReferrer);
+    // The promise is dropped: nobody is left to read the answer.
+    let _ = window.fetch_with_str_and_init(url, &init);
 }
 
 fn bearer(builder: RequestBuilder, token: &AccessToken) -> RequestBuilder {

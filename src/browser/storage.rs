@@ -18,6 +18,15 @@ const SESSION_KEY: &str = "pkce-desk.session";
 const NOTICE_KEY: &str = "pkce-desk.notice";
 const LOGOUT_STATE_KEY: &str = "pkce-desk.logout-state";
 const DISCOVERY_PREFIX: &str = "pkce-desk.discovery.";
+const AGENT_SESSION_KEY: &str = "pkce-desk.agent-session";
+
+/// The CXone agent session a tab started for a shared session: whichever tab signs out ends
+/// it, even when another tab started it.
+#[derive(Serialize, Deserialize)]
+struct AgentSessionRecord {
+    session_id: String,
+    agent_session: String,
+}
 
 /// A signed-in session as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,13 +135,50 @@ pub fn purge_all_transactions() {
 /// theirs to clear; they follow the shared session's removal.
 pub fn clear_everything(ending: Option<&str>) {
     let foreign = load_session(TokenStorage::Local)
-        .is_some_and(|stored| Some(stored.session_id.as_str()) != ending);
+        .map(|stored| stored.session_id)
+        .filter(|stored| Some(stored.as_str()) != ending);
+    // The agent session recorded for that newer session is its to end, too.
+    let foreign_record = foreign.as_deref().is_some_and(|foreign| {
+        LocalStorage::get::<AgentSessionRecord>(AGENT_SESSION_KEY)
+            .is_ok_and(|record| record.session_id == foreign)
+    });
     for (storage, shared) in [(SessionStorage::raw(), false), (LocalStorage::raw(), true)] {
         for key in keys_with_prefix(&storage, KEY_PREFIX) {
-            if !(shared && foreign && key == SESSION_KEY) {
+            let keep = shared
+                && ((foreign.is_some() && key == SESSION_KEY)
+                    || (foreign_record && key == AGENT_SESSION_KEY));
+            if !keep {
                 let _ = storage.remove_item(&key);
             }
         }
+    }
+}
+
+/// Records `agent_session` as the CXone agent session of the shared session `session_id`
+/// (the platform keeps one per agent: the newest start replaces any other).
+pub fn record_agent_session(session_id: &str, agent_session: &str) {
+    let record = AgentSessionRecord {
+        session_id: session_id.to_owned(),
+        agent_session: agent_session.to_owned(),
+    };
+    // Best effort: without it only this tab can end the agent session.
+    let _ = LocalStorage::set(AGENT_SESSION_KEY, record);
+}
+
+/// The agent session recorded for the shared session `session_id`.
+pub fn recorded_agent_session(session_id: &str) -> Option<String> {
+    LocalStorage::get::<AgentSessionRecord>(AGENT_SESSION_KEY)
+        .ok()
+        .filter(|record| record.session_id == session_id)
+        .map(|record| record.agent_session)
+}
+
+/// Forgets the record if it names `agent_session` (which has ended).
+pub fn forget_agent_session(agent_session: &str) {
+    let names_it = LocalStorage::get::<AgentSessionRecord>(AGENT_SESSION_KEY)
+        .is_ok_and(|record| record.agent_session == agent_session);
+    if names_it {
+        LocalStorage::delete(AGENT_SESSION_KEY);
     }
 }
 

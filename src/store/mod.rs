@@ -92,6 +92,16 @@ pub struct AuthStore {
     attempted_provider: StoredValue<Option<String>>,
     /// The live layer's [`SignOutHook`].
     sign_out_hook: StoredValue<Option<SignOutHook>, LocalStorage>,
+    /// While this tab's sign-out waits for the refresh in flight (see `sign_out.rs`).
+    signing_out: StoredValue<Option<SigningOut>>,
+}
+
+/// A sign-out waiting for the refresh in flight: the tokens that refresh brings back late are
+/// handed to it rather than revoked at once, because they may be the only ones still valid
+/// for its last request (CXone's agent session end) before it revokes them.
+struct SigningOut {
+    session_id: String,
+    late_tokens: Option<crate::token::TokenSet>,
 }
 
 /// How many ended session ids a tab remembers.
@@ -136,6 +146,7 @@ impl AuthStore {
             ended_sessions: StoredValue::new(Vec::new()),
             attempted_provider: StoredValue::new(None),
             sign_out_hook: StoredValue::new_local(None),
+            signing_out: StoredValue::new(None),
         };
         store.watch_wake_ups();
         store.watch_other_tabs();

@@ -157,7 +157,9 @@ impl AuthStore {
         // Its tokens must not bring the session back; they are revoked instead.
         if !self.is_still_current(epoch, &session.session_id) {
             if let Ok(late) = outcome {
-                revoke::revoke_tokens(&late, &session.endpoints, &client_id).await;
+                if !self.hand_to_sign_out(&session.session_id, late.clone()) {
+                    revoke::revoke_tokens(&late, &session.endpoints, &client_id).await;
+                }
             }
             return Err(AuthError::SessionExpired);
         }

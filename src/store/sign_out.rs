@@ -4,11 +4,12 @@
 //! when it was clicked can bring the session back.
 
 use super::refresh::REFRESH_LOCK;
-use super::{revoke, AuthStore, Session};
+use super::{revoke, AuthStore, Session, SigningOut};
 use crate::browser::{self, lock, page, storage};
 use crate::config::{ProviderConfig, TokenStorage};
 use crate::pkce;
 use crate::provider::{end_session_request, logout_state_matches};
+use crate::token::TokenSet;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -25,29 +26,48 @@ impl AuthStore {
             .sign_out_hook
             .with_value(|hook| hook.clone())
             .and_then(|hook| hook());
+        if provider.is_some() {
+            // Taken back below, once no refresh is in flight.
+            self.signing_out.set_value(Some(SigningOut {
+                session_id: session.session_id.clone(),
+                late_tokens: None,
+            }));
+        }
         self.end_session(Some(notice.into()));
         let Some(provider) = provider else { return };
         let store = self.clone();
         spawn_local(async move {
-            // A refresh in flight in this tab sees the sign-out when it returns: it drops its
-            // tokens and revokes them before it settles.
+            // A refresh in flight in this tab sees the sign-out when it returns and hands its
+            // tokens over (below) instead of keeping them.
             store.refresh_settled().await;
+            let late = store.take_late_tokens(&session.session_id);
             let written_back = if store.token_storage() == TokenStorage::Local {
                 store.take_written_back(&session.session_id).await
             } else {
                 None
             };
-            let newest = written_back.unwrap_or(session.clone());
+            // Every token set this session may still have alive, the newest first.
+            let mut held = Vec::new();
+            held.extend(written_back.map(|stored| stored.tokens));
+            held.extend(late);
+            held.push(session.tokens.clone());
+            let mut distinct = Vec::with_capacity(held.len());
+            for tokens in held {
+                if !distinct.contains(&tokens) {
+                    distinct.push(tokens);
+                }
+            }
+            let newest = Session {
+                tokens: distinct[0].clone(),
+                ..session.clone()
+            };
             // E.g. CXone's agent session ends with the token that can still end it.
             if let Some(farewell) = farewell {
                 farewell(newest.tokens.access_token.clone()).await;
             }
-            revoke::revoke_tokens(&newest.tokens, &newest.endpoints, &provider.client_id).await;
-            if newest.tokens != session.tokens {
-                // The tokens this tab had were rotated away by another tab; revoke them too in
-                // case the provider does not spend a rotated refresh token.
-                revoke::revoke_tokens(&session.tokens, &session.endpoints, &provider.client_id)
-                    .await;
+            // Older sets too: the provider may not spend a rotated refresh token.
+            for tokens in &distinct {
+                revoke::revoke_tokens(tokens, &session.endpoints, &provider.client_id).await;
             }
             // Another tab's sign-in may have been adopted meanwhile: leaving now would end the
             // provider session it relies on.
@@ -55,6 +75,33 @@ impl AuthStore {
                 end_provider_session(&newest, &provider, notice);
             }
         });
+    }
+
+    /// A refresh of `session_id` came back after its sign-out: hands its tokens to the
+    /// sign-out waiting for it. False when no sign-out of that session waits (or one already
+    /// has late tokens): the caller revokes them itself.
+    pub(super) fn hand_to_sign_out(&self, session_id: &str, late: TokenSet) -> bool {
+        self.signing_out
+            .try_update_value(|waiting| match waiting {
+                Some(waiting)
+                    if waiting.session_id == session_id && waiting.late_tokens.is_none() =>
+                {
+                    waiting.late_tokens = Some(late);
+                    true
+                }
+                _ => false,
+            })
+            .unwrap_or(false)
+    }
+
+    /// Ends this tab's wait for late tokens of `session_id`, returning what arrived.
+    fn take_late_tokens(&self, session_id: &str) -> Option<TokenSet> {
+        self.signing_out
+            .try_update_value(|waiting| match waiting {
+                Some(w) if w.session_id == session_id => waiting.take()?.late_tokens,
+                _ => None,
+            })
+            .flatten()
     }
 
     /// With shared tokens, other tabs refresh under the Web Lock. Once this tab holds it, no

@@ -6,7 +6,8 @@
 
 use super::{jitter, CxoneLink, CxoneView, Farewell, Lifetime, LiveStore, LiveView};
 use crate::browser::http::{self, Method};
-use crate::browser::{self};
+use crate::browser::{self, storage};
+use crate::config::TokenStorage;
 use crate::error::{AuthError, Endpoint};
 use crate::live::cxone::{self, Poll, PollNext, SessionEvent, StateRequest};
 use crate::secret::AccessToken;
@@ -35,6 +36,49 @@ pub(super) struct CxoneRun {
     /// The id a start in flight brought back after the run stopped (for the farewell).
     started_late: RefCell<Option<String>>,
     lifetime: Lifetime,
+}
+
+/// At sign-out: stops `run` (this tab's, if any) and returns the `DELETE` of every agent
+/// session the signed-out session may hold: this tab's, one whose start is still in flight
+/// (the farewell waits for its answer, so that session too is ended with a token that is
+/// still valid: the sign-out revokes only after), and the one another tab sharing the
+/// session recorded (the agent may have gone on working in that tab).
+pub(super) fn farewell(run: Option<Rc<CxoneRun>>, session: &Session) -> Option<Farewell> {
+    let recorded = storage::recorded_agent_session(&session.session_id);
+    let known = run.as_ref().and_then(|run| run.stop());
+    let starting = run.filter(|run| run.starting.get());
+    if recorded.is_none() && known.is_none() && starting.is_none() {
+        return None;
+    }
+    let api_base = session.endpoints.api_base.as_str().to_owned();
+    Some(Box::new(move |token: AccessToken| {
+        Box::pin(async move {
+            let mut ended = Vec::new();
+            ended.extend(known);
+            if let Some(run) = starting {
+                // Bounded by the request timeout of the start in flight.
+                for _ in 0..250 {
+                    if !run.starting.get() {
+                        break;
+                    }
+                    browser::sleep(100).await;
+                }
+                ended.extend(run.started_late.borrow_mut().take());
+            }
+            ended.extend(recorded.filter(|recorded| !ended.contains(recorded)));
+            for agent_session in ended {
+                let url = cxone::end_session_url(&api_base, &agent_session);
+                let _ = http::send_with_bearer(
+                    Method::Delete,
+                    &url,
+                    &token,
+                    Some(&cxone::end_session_body()),
+                    Endpoint::Api,
+                )
+                .await;
+            }
+        })
+    }))
 }
 
 impl CxoneRun {
@@ -76,43 +120,40 @@ impl CxoneRun {
         run
     }
 
-    /// Stops; returns the `DELETE` of the agent session when one was started, or is being
-    /// started (then the farewell waits for the start's answer, so the session it opens is
-    /// ended with a token that is still valid: the sign-out revokes only after).
-    pub(super) fn stop(self: &Rc<Self>) -> Option<Farewell> {
+    /// Stops: nothing more is sent or shown. Returns the agent session it holds, if any.
+    pub(super) fn stop(&self) -> Option<String> {
         self.lifetime.stop();
-        let known = self.agent_session.borrow_mut().take();
-        if known.is_none() && !self.starting.get() {
-            return None;
+        self.agent_session.borrow_mut().take()
+    }
+
+    /// The page is going away for good (closed, reloaded, left; not kept in the back-forward
+    /// cache): the agent session it holds is ended by a request that outlives the page, so
+    /// the agent is not left logged in to the ACD with no desktop to take contacts.
+    pub(super) fn leave(&self) {
+        let Some(agent_session) = self.stop() else {
+            return;
+        };
+        let token = self
+            .auth
+            .session()
+            .filter(|session| session.session_id == self.session_id)
+            .map(|session| session.tokens)
+            .filter(|tokens| !tokens.is_expired(browser::now_ms()));
+        if let Some(tokens) = token {
+            http::send_keepalive(
+                Method::Delete,
+                &cxone::end_session_url(&self.api_base, &agent_session),
+                &tokens.access_token,
+                Some(&cxone::end_session_body()),
+            );
+            storage::forget_agent_session(&agent_session);
         }
-        let run = self.clone();
-        Some(Box::new(move |token: AccessToken| {
-            Box::pin(async move {
-                let mut agent_session = known;
-                // Bounded by the request timeout of the start in flight.
-                for _ in 0..250 {
-                    if agent_session.is_some() || !run.starting.get() {
-                        break;
-                    }
-                    browser::sleep(100).await;
-                }
-                if agent_session.is_none() {
-                    agent_session = run.started_late.borrow_mut().take();
-                }
-                let Some(agent_session) = agent_session else {
-                    return;
-                };
-                let url = cxone::end_session_url(&run.api_base, &agent_session);
-                let _ = http::send_with_bearer(
-                    Method::Delete,
-                    &url,
-                    &token,
-                    Some(&cxone::end_session_body()),
-                    Endpoint::Api,
-                )
-                .await;
-            })
-        }))
+    }
+
+    fn record(&self, agent_session: &str) {
+        if self.auth.token_storage() == TokenStorage::Local {
+            storage::record_agent_session(&self.session_id, agent_session);
+        }
     }
 
     fn update(&self, change: impl FnOnce(&mut CxoneView)) {
@@ -189,7 +230,10 @@ impl CxoneRun {
                 return;
             }
             match result {
-                Ok(id) => break id,
+                Ok(id) => {
+                    self.record(&id);
+                    break id;
+                }
                 Err(error @ (AuthError::Forbidden { .. } | AuthError::SessionExpired)) => {
                     self.update(|view| view.link = CxoneLink::Failed(error));
                     return;
@@ -234,8 +278,9 @@ impl CxoneRun {
                 last_heard = browser::now_ms();
                 self.update(|view| view.link = CxoneLink::Live);
                 if let Poll::Events { session_id, events } = poll {
-                    if let Some(new_id) = session_id {
+                    if let Some(new_id) = session_id.as_ref().filter(|id| **id != agent_session) {
                         *self.agent_session.borrow_mut() = Some(new_id.clone());
+                        self.record(new_id);
                     }
                     self.apply(events);
                 }
@@ -259,7 +304,9 @@ impl CxoneRun {
                     browser::sleep(wait.min(u32::MAX as u64) as u32).await;
                 }
                 PollNext::Ended => {
-                    self.agent_session.borrow_mut().take();
+                    if let Some(ended) = self.agent_session.borrow_mut().take() {
+                        storage::forget_agent_session(&ended);
+                    }
                     self.update(|view| {
                         view.link = CxoneLink::Ended;
                         view.pending = None;

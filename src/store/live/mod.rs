@@ -143,7 +143,9 @@ impl LiveStore {
             now_ms: RwSignal::new(browser::now_ms()),
             run: StoredValue::new_local(None),
         };
-        auth.set_sign_out_hook(Rc::new(move || live.stop_for_sign_out()));
+        let hook_auth = auth.clone();
+        auth.set_sign_out_hook(Rc::new(move || live.stop_for_sign_out(&hook_auth)));
+        live.watch_page_leaving();
         let auth = auth.clone();
         Effect::new(move |_| {
             let session_id = auth.session_id();
@@ -185,7 +187,9 @@ impl LiveStore {
         self.run.set_value(Some(run));
     }
 
-    /// Stops the running layer: nothing is sent after this.
+    /// Stops the running layer: nothing is sent after this. (A CXone agent session it holds
+    /// stays: the session that ended here either lives on in another tab, or is being signed
+    /// out by the tab that ends it, or its tokens are gone.)
     fn stop(&self) {
         if let Some(run) = self.run.try_update_value(|run| run.take()).flatten() {
             match run {
@@ -199,17 +203,40 @@ impl LiveStore {
     }
 
     /// At the click on "Sign out": stop at once, and hand back CXone's `DELETE` of the agent
-    /// session for the sign-out to send before it revokes the tokens.
-    fn stop_for_sign_out(&self) -> Option<Farewell> {
+    /// session(s) for the sign-out to send before it revokes the tokens.
+    fn stop_for_sign_out(&self, auth: &AuthStore) -> Option<Farewell> {
         let run = self.run.try_update_value(|run| run.take()).flatten();
         self.view.set(LiveView::Off);
-        match run? {
-            Run::Genesys(run) => {
+        let cxone_run = match run {
+            Some(Run::Genesys(run)) => {
                 run.stop();
-                None
+                return None;
             }
-            Run::Cxone(run) => run.stop(),
+            Some(Run::Cxone(run)) => Some(run),
+            None => None,
+        };
+        let session = auth.session()?;
+        let provider = auth.session_provider()?;
+        match provider.kind {
+            ProviderKind::Cxone { .. } => cxone::farewell(cxone_run, &session),
+            _ => None,
         }
+    }
+
+    /// A page that goes away for good ends its CXone agent session (see [`CxoneRun::leave`]);
+    /// one kept in the back-forward cache keeps it and polls again when shown.
+    fn watch_page_leaving(&self) {
+        let live = *self;
+        let handle = window_event_listener(leptos::ev::pagehide, move |event| {
+            if event.persisted() {
+                return;
+            }
+            if let Some(Run::Cxone(run)) = live.run.try_get_value().flatten() {
+                run.leave();
+            }
+        });
+        // The store lives as long as the page; so does this listener.
+        std::mem::forget(handle);
     }
 
     /// The agent picked a presence definition (Genesys).
