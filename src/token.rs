@@ -44,6 +44,19 @@ impl TokenSet {
         self.expires_at_ms
             .is_some_and(|expires_at| now_ms >= expires_at)
     }
+
+    /// A refresh answer completed from the set it renewed: without a new refresh token the
+    /// old one stays valid (RFC 6749 section 6), and without a new ID token the old one still
+    /// names the user (and CXone tenant) and is the logout hint.
+    pub fn renewing(mut self, previous: &TokenSet) -> TokenSet {
+        if self.refresh_token.is_none() {
+            self.refresh_token = previous.refresh_token.clone();
+        }
+        if self.id_token.is_none() {
+            self.id_token = previous.id_token.clone();
+        }
+        self
+    }
 }
 
 /// Form body for `grant_type=authorization_code` (RFC 6749 4.1.3 with the PKCE verifier).

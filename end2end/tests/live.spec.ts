@@ -342,15 +342,30 @@ test.describe('NICE CXone: the agent session', () => {
     const before = await stats();
     // As after a sleep: the token the tab holds is dead, and its renewal is out and held.
     await post(CXONE, 'expire-access-tokens');
-    await post(CXONE, 'fail-next', { endpoint: 'token_refresh', mode: 'hold_response', delay_ms: 2_000 });
+    await post(CXONE, 'fail-next', { endpoint: 'token_refresh', mode: 'hold_response', delay_ms: 8_000 });
     await page.getByTestId('refresh-now').click();
     await expect.poll(async () => (await stats()).token_refresh).toBe(before.token_refresh + 1);
     await page.getByTestId('sign-out').click();
-    // The end goes out with the token the late renewal brought, before that is revoked.
+    // The sign-out waits for the renewal still held...
+    await page.waitForTimeout(1_000);
+    expect((await stats()).agent_sessions_ended).toBe(before.agent_sessions_ended);
+    // ...then the end goes out with the token it brought, before that is revoked.
     await expect
       .poll(async () => (await stats()).agent_sessions_ended, { timeout: 10_000 })
       .toBe(before.agent_sessions_ended + 1);
     expect((await stats()).agent_sessions_live).toBe(0);
+  });
+
+  test('a sign-out after a sleep renews once, so the agent session still ends', async ({ page }) => {
+    await page.clock.install();
+    await cxoneSignIn(page);
+    const before = await stats();
+    // Two hours asleep: the token is dead here and at the provider, and no renewal is out.
+    await post(CXONE, 'expire-access-tokens');
+    await page.clock.setSystemTime(Date.now() + 2 * 3600 * 1000);
+    await page.getByTestId('sign-out').click();
+    await expect.poll(async () => (await stats()).agent_sessions_ended).toBe(before.agent_sessions_ended + 1);
+    expect((await stats()).token_refresh).toBe(before.token_refresh + 1);
   });
 
   test('with shared tokens, signing out in one tab ends the agent session another tab holds', async ({ page }) => {
@@ -375,8 +390,33 @@ test.describe('NICE CXone: the agent session', () => {
     await cxoneSignIn(page);
     const before = await stats();
     expect(before.agent_sessions_live).toBe(1);
+    // The sandbox waits before it handles the next live request (the long poll in flight was
+    // already handled): an ordinary request would die with the page; a keepalive one arrives.
+    await post(CXONE, 'fail-next', { endpoint: 'live', mode: 'delay', delay_ms: 1_500 });
     await page.close();
     await expect.poll(async () => (await stats()).agent_sessions_live).toBe(0);
     expect((await stats()).agent_sessions_ended).toBe(before.agent_sessions_ended + 1);
+  });
+  test("another agent's sign-in in a second tab ends the first agent's session", async ({ page }) => {
+    await useTokenStorage(page.context(), 'local');
+    await page.context().clearCookies();
+    // The second tab opens the provider's sign-in page first...
+    const tabB = await page.context().newPage();
+    await tabB.goto('/login');
+    await tabB.getByTestId('sign-in-sandbox-cxone').click();
+    await tabB.waitForURL((url) => url.origin === CXONE && url.pathname === '/auth/authorize');
+    // ...the first signs in as Ada and her agent session starts...
+    await cxoneSignIn(page);
+    const ada = (await get(CXONE, 'cxone/sessions')).sessions.find((s: any) => !s.ended);
+    expect(ada.ended).toBe(false);
+    // ...then the second finishes as Grace: every tab is Grace's now.
+    await tabB.getByLabel('Username').fill('grace@example.com');
+    await tabB.getByLabel('Password').fill('demo');
+    await tabB.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await expect(tabB.getByTestId('user-name')).toHaveText('Grace Hopper');
+    await expect(page.getByTestId('user-name')).toHaveText('Grace Hopper');
+    const adasLive = async () =>
+      (await get(CXONE, 'cxone/sessions')).sessions.filter((s: any) => s.user_id === ada.user_id && !s.ended);
+    await expect.poll(adasLive).toEqual([]);
   });
 });

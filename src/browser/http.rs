@@ -97,15 +97,34 @@ pub async fn delete_with_bearer(
     send(request, endpoint).await
 }
 
-/// A request that outlives the page (`keepalive`), for `pagehide`: it is handed to the browser
-/// and its answer is never read. Bodies are capped by the browser (64 KiB in flight).
-pub fn send_keepalive(method: Method, url: &str, token: &AccessToken, json_body: Option<&str>) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let Ok(headers) = Headers::new() else {
-        return;
-    };
+/// A request that outlives the page (`keepalive`): a last request that must reach the server
+/// even if the page goes away meanwhile (sent from `pagehide`, or at sign-out). Its answer
+/// is not read; the future says whether one came (false: refused, e.g. by a browser that
+/// does not send keepalive requests needing a CORS preflight, failed, or timed out). The
+/// browser caps such bodies (64 KiB in flight).
+pub fn send_keepalive(
+    method: Method,
+    url: &str,
+    token: &AccessToken,
+    json_body: Option<&str>,
+) -> impl std::future::Future<Output = bool> {
+    let sent = keepalive_fetch(method, url, token, json_body);
+    async move {
+        match sent {
+            Some(promise) => JsFuture::from(promise).await.is_ok(),
+            None => false,
+        }
+    }
+}
+
+fn keepalive_fetch(
+    method: Method,
+    url: &str,
+    token: &AccessToken,
+    json_body: Option<&str>,
+) -> Option<js_sys::Promise> {
+    let window = web_sys::window()?;
+    let headers = Headers::new().ok()?;
     let authorization = format!("Bearer {}", token.expose());
     let _ = headers.set("Authorization", &authorization);
     let _ = headers.set("Accept", "application/json");
@@ -126,8 +145,8 @@ pub fn send_keepalive(method: Method, url: &str, token: &AccessToken, json_body:
     init.set_credentials(RequestCredentials::Omit);
     init.set_cache(RequestCache::NoStore);
     init.set_referrer_policy(ReferrerPolicy::NoReferrer);
-    // The promise is dropped: nobody is left to read the answer.
-    let _ = window.fetch_with_str_and_init(url, &init);
+    init.set_signal(Some(&AbortSignal::timeout_with_u32(TIMEOUT_MS)));
+    Some(window.fetch_with_str_and_init(url, &init))
 }
 
 fn bearer(builder: RequestBuilder, token: &AccessToken) -> RequestBuilder {

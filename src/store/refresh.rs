@@ -150,7 +150,8 @@ impl AuthStore {
         let outcome = match http::post_form(&session.endpoints.token, &body, Endpoint::Token).await
         {
             Ok(reply) => parse_token_response_for(&reply, sent_at, token_type)
-                .and_then(|tokens| check_refreshed_id_token(tokens, &session, &client_id)),
+                .and_then(|tokens| check_refreshed_id_token(tokens, &session, &client_id))
+                .map(|tokens| tokens.renewing(&session.tokens)),
             Err(error) => Err(error),
         };
         // The request was out for a while: a sign-out, or another sign-in, may have happened.
@@ -164,15 +165,7 @@ impl AuthStore {
             return Err(AuthError::SessionExpired);
         }
         match outcome {
-            Ok(mut tokens) => {
-                // RFC 6749 section 6: without a new refresh token, the old one stays valid.
-                if tokens.refresh_token.is_none() {
-                    tokens.refresh_token = Some(refresh_token);
-                }
-                // The ID token names the user (and CXone tenant) and is the logout hint.
-                if tokens.id_token.is_none() {
-                    tokens.id_token = session.tokens.id_token.clone();
-                }
+            Ok(tokens) => {
                 let renewed = Session { tokens, ..session };
                 if let Err(error) = storage::save_session(self.config.token_storage, &renewed) {
                     // Tokens this tab cannot keep must not stay alive at the provider.

@@ -10,8 +10,9 @@ use crate::token::{
     TokenTypeRule,
 };
 
-/// An access token closer than this to its expiry is renewed before it is used to revoke.
-const EXPIRY_MARGIN_MS: u64 = 60_000;
+/// An access token closer than this to its expiry is renewed before it is used to revoke (or,
+/// at sign-out, to end CXone's agent session).
+pub(super) const EXPIRY_MARGIN_MS: u64 = 60_000;
 
 /// Revokes what `tokens` can still do at the server they came from (`endpoints`).
 pub(super) async fn revoke_tokens(tokens: &TokenSet, endpoints: &Endpoints, client_id: &str) {
@@ -23,7 +24,7 @@ pub(super) async fn revoke_tokens(tokens: &TokenSet, endpoints: &Endpoints, clie
             // refresh token an expired access token already grants nothing.
             // With a margin: a token that expires on the way is refused just the same.
             let access_token = if tokens.is_expired(browser::now_ms() + EXPIRY_MARGIN_MS) {
-                match renew_for_revocation(tokens, endpoints, client_id).await {
+                match renew_once(tokens, endpoints, client_id).await {
                     Some(renewed) => renewed.access_token,
                     None => return,
                 }
@@ -46,8 +47,9 @@ pub(super) async fn revoke_tokens(tokens: &TokenSet, endpoints: &Endpoints, clie
     }
 }
 
-/// A fresh access token to revoke with, when a refresh token allows one.
-async fn renew_for_revocation(
+/// A fresh access token for a session that is ending (to revoke with, or to send its last
+/// request), when a refresh token allows one. Its answer is not kept: the caller revokes it.
+pub(super) async fn renew_once(
     tokens: &TokenSet,
     endpoints: &Endpoints,
     client_id: &str,
@@ -61,6 +63,7 @@ async fn renew_for_revocation(
     )
     .await
     .ok()?;
-    // Only Genesys revokes with an access token, and Genesys may leave out token_type.
+    // Genesys may leave out token_type; every other provider's answer is read the same way
+    // (a missing token_type taken for Bearer does no harm for a token that is only spent).
     parse_token_response_for(&reply, sent_at, TokenTypeRule::BearerWhenMissing).ok()
 }

@@ -3,7 +3,7 @@
 //! (for CXone) the tenant lookup that names the API base.
 
 use super::refresh::REFRESH_LOCK;
-use super::{revoke, AuthState, AuthStore, Session};
+use super::{live, revoke, AuthState, AuthStore, Session};
 use crate::authorize::{
     authorization_request, redirect_uri_for, LoginRandomness, LoginTransaction,
 };
@@ -216,10 +216,21 @@ impl AuthStore {
             (replaced, Exchanged::SignedIn { session, return_to })
         };
         if let Some(old) = to_revoke {
+            // The replaced session's CXone agent session (another tab may hold it) ends with
+            // it: the agent who signed in now must not find the last one still in the ACD.
+            let agent_session = storage::recorded_agent_session(&old.session_id);
+            if let Some(agent_session) = &agent_session {
+                storage::forget_agent_session(agent_session);
+            }
             // Revoked as the client it was issued to (it may be another provider's session).
             if let Some(provider) = self.config.provider(&old.provider_id) {
                 let client_id = provider.client_id.clone();
                 spawn_local(async move {
+                    if let Some(agent_session) = agent_session {
+                        let api_base = old.endpoints.api_base.as_str();
+                        live::end_agent_session(api_base, &agent_session, &old.tokens.access_token)
+                            .await;
+                    }
                     revoke::revoke_tokens(&old.tokens, &old.endpoints, &client_id).await;
                 });
             }

@@ -4,7 +4,8 @@
 //! when it was clicked can bring the session back.
 
 use super::refresh::REFRESH_LOCK;
-use super::{revoke, AuthStore, Session, SigningOut};
+use super::revoke::{self, EXPIRY_MARGIN_MS};
+use super::{AuthStore, Session, SigningOut};
 use crate::browser::{self, lock, page, storage};
 use crate::config::{ProviderConfig, TokenStorage};
 use crate::pkce;
@@ -55,6 +56,16 @@ impl AuthStore {
             for tokens in held {
                 if !distinct.contains(&tokens) {
                     distinct.push(tokens);
+                }
+            }
+            if farewell.is_some() && distinct[0].is_expired(browser::now_ms() + EXPIRY_MARGIN_MS) {
+                // After a sleep with no refresh of this tab's to hand over (another tab's came
+                // back and revoked its own, or none went out), the newest token is dead: renew
+                // once so the farewell can still be heard. The renewal is revoked below too.
+                let renewed =
+                    revoke::renew_once(&distinct[0], &session.endpoints, &provider.client_id).await;
+                if let Some(renewed) = renewed {
+                    distinct.insert(0, renewed.renewing(&distinct[0]));
                 }
             }
             let newest = Session {

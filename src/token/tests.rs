@@ -406,3 +406,28 @@ fn empty_optional_tokens_count_as_absent() {
     assert!(tokens.refresh_token.is_none());
     assert!(tokens.id_token.is_none());
 }
+
+#[test]
+fn a_renewal_keeps_what_the_refresh_answer_left_out() {
+    let previous = parse(
+        r#"{"access_token":"a1","token_type":"Bearer","expires_in":60,
+            "refresh_token":"r1","id_token":"i1"}"#,
+    )
+    .unwrap();
+    let bare = parse(r#"{"access_token":"a2","token_type":"Bearer","expires_in":60}"#).unwrap();
+    let renewed = bare.renewing(&previous);
+    assert_eq!(renewed.access_token.expose(), "a2");
+    assert_eq!(
+        renewed.refresh_token, previous.refresh_token,
+        "RFC 6749 section 6"
+    );
+    assert_eq!(renewed.id_token, previous.id_token, "still the logout hint");
+    let rotated = parse(
+        r#"{"access_token":"a3","token_type":"Bearer","expires_in":60,
+            "refresh_token":"r3","id_token":"i3"}"#,
+    )
+    .unwrap()
+    .renewing(&previous);
+    assert_eq!(rotated.refresh_token.unwrap().expose(), "r3");
+    assert_eq!(rotated.id_token.unwrap().expose(), "i3");
+}

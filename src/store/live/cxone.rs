@@ -35,6 +35,9 @@ pub(super) struct CxoneRun {
     starting: Cell<bool>,
     /// The id a start in flight brought back after the run stopped (for the farewell).
     started_late: RefCell<Option<String>>,
+    /// A sign-out's farewell waits for the start in flight (else the run ends a late start
+    /// itself).
+    farewell_waits: Cell<bool>,
     lifetime: Lifetime,
 }
 
@@ -47,6 +50,9 @@ pub(super) fn farewell(run: Option<Rc<CxoneRun>>, session: &Session) -> Option<F
     let recorded = storage::recorded_agent_session(&session.session_id);
     let known = run.as_ref().and_then(|run| run.stop());
     let starting = run.filter(|run| run.starting.get());
+    if let Some(run) = &starting {
+        run.farewell_waits.set(true);
+    }
     if recorded.is_none() && known.is_none() && starting.is_none() {
         return None;
     }
@@ -67,18 +73,26 @@ pub(super) fn farewell(run: Option<Rc<CxoneRun>>, session: &Session) -> Option<F
             }
             ended.extend(recorded.filter(|recorded| !ended.contains(recorded)));
             for agent_session in ended {
-                let url = cxone::end_session_url(&api_base, &agent_session);
-                let _ = http::send_with_bearer(
-                    Method::Delete,
-                    &url,
-                    &token,
-                    Some(&cxone::end_session_body()),
-                    Endpoint::Api,
-                )
-                .await;
+                end_agent_session(&api_base, &agent_session, &token).await;
             }
         })
     }))
+}
+
+/// `DELETE`s an agent session. With keepalive: the agent may close the tab right after
+/// clicking Sign out. Where the browser refuses that, an ordinary request (a second `DELETE`
+/// of an ended session is harmless).
+pub(in crate::store) async fn end_agent_session(
+    api_base: &str,
+    agent_session: &str,
+    token: &AccessToken,
+) {
+    let url = cxone::end_session_url(api_base, agent_session);
+    let body = cxone::end_session_body();
+    if !http::send_keepalive(Method::Delete, &url, token, Some(&body)).await {
+        let _ =
+            http::send_with_bearer(Method::Delete, &url, token, Some(&body), Endpoint::Api).await;
+    }
 }
 
 impl CxoneRun {
@@ -105,6 +119,7 @@ impl CxoneRun {
             agent_session: RefCell::new(None),
             starting: Cell::new(false),
             started_late: RefCell::new(None),
+            farewell_waits: Cell::new(false),
             lifetime: Lifetime::default(),
         });
         let now_ms = live.now_ms;
@@ -140,18 +155,28 @@ impl CxoneRun {
             .map(|session| session.tokens)
             .filter(|tokens| !tokens.is_expired(browser::now_ms()));
         if let Some(tokens) = token {
-            http::send_keepalive(
+            // Not awaited: the page is going. The record stays: if this request is lost (an
+            // old browser without keepalive), a sign-out in another tab still ends it.
+            let sent = http::send_keepalive(
                 Method::Delete,
                 &cxone::end_session_url(&self.api_base, &agent_session),
                 &tokens.access_token,
                 Some(&cxone::end_session_body()),
             );
-            storage::forget_agent_session(&agent_session);
+            spawn_local(async move {
+                sent.await;
+            });
         }
     }
 
+    /// With shared tokens, records the agent session for a sign-out in any tab, as long as
+    /// the shared session is still this run's (checked synchronously with the write: a tab
+    /// that has not yet heard of another sign-in must not overwrite that one's record).
     fn record(&self, agent_session: &str) {
-        if self.auth.token_storage() == TokenStorage::Local {
+        let shared = storage::load_session(TokenStorage::Local);
+        if self.auth.token_storage() == TokenStorage::Local
+            && shared.is_some_and(|shared| shared.session_id == self.session_id)
+        {
             storage::record_agent_session(&self.session_id, agent_session);
         }
     }
@@ -208,6 +233,12 @@ impl CxoneRun {
                 return;
             }
             let body = cxone::start_session_body();
+            // For a start that lands after the run stopped with no farewell to end it.
+            let token_at_start = self
+                .auth
+                .session()
+                .filter(|session| session.session_id == self.session_id)
+                .map(|session| session.tokens.access_token);
             self.starting.set(true);
             let result = self
                 .auth
@@ -222,10 +253,16 @@ impl CxoneRun {
                 .and_then(|reply| cxone::parse_start_session(&reply));
             self.starting.set(false);
             if self.lifetime.is_stopped() {
-                // Stopped while the start was in flight: the farewell (at sign-out) ends what
-                // it started.
-                if let Ok(id) = result {
-                    *self.started_late.borrow_mut() = Some(id);
+                // Stopped while the start was in flight: a sign-out's farewell in this tab ends
+                // what it started. Else (another tab signed out, or another sign-in replaced
+                // the session) nobody else knows of it: end it now, with the token the start
+                // went out with, before the signing-out tab revokes it (best effort).
+                match (result, token_at_start) {
+                    (Ok(id), _) if self.farewell_waits.get() => {
+                        *self.started_late.borrow_mut() = Some(id);
+                    }
+                    (Ok(id), Some(token)) => end_agent_session(&self.api_base, &id, &token).await,
+                    _ => {}
                 }
                 return;
             }

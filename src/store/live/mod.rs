@@ -21,6 +21,8 @@
 mod cxone;
 mod genesys;
 
+pub(super) use cxone::end_agent_session;
+
 use super::{AuthStore, UserState};
 use crate::browser::socket::Socket;
 use crate::browser::{self};
@@ -133,6 +135,15 @@ impl Run {
             Run::Cxone(run) => &run.session_id,
         }
     }
+
+    fn stop(&self) {
+        match self {
+            Run::Genesys(run) => run.stop(),
+            Run::Cxone(run) => {
+                run.stop();
+            }
+        }
+    }
 }
 
 impl LiveStore {
@@ -192,12 +203,7 @@ impl LiveStore {
     /// out by the tab that ends it, or its tokens are gone.)
     fn stop(&self) {
         if let Some(run) = self.run.try_update_value(|run| run.take()).flatten() {
-            match run {
-                Run::Genesys(run) => run.stop(),
-                Run::Cxone(run) => {
-                    run.stop();
-                }
-            }
+            run.stop();
         }
         self.view.set(LiveView::Off);
     }
@@ -207,17 +213,24 @@ impl LiveStore {
     fn stop_for_sign_out(&self, auth: &AuthStore) -> Option<Farewell> {
         let run = self.run.try_update_value(|run| run.take()).flatten();
         self.view.set(LiveView::Off);
+        let session = auth.session();
         let cxone_run = match run {
-            Some(Run::Genesys(run)) => {
-                run.stop();
-                return None;
+            Some(Run::Cxone(run))
+                if session.as_ref().map(|s| &s.session_id) == Some(&run.session_id) =>
+            {
+                Some(run)
             }
-            Some(Run::Cxone(run)) => Some(run),
+            // Genesys, or (never reached by a click: the effect stops a run as soon as its
+            // session is replaced) a run of another session, which must not get this one's
+            // token.
+            Some(other) => {
+                other.stop();
+                None
+            }
             None => None,
         };
-        let session = auth.session()?;
-        let provider = auth.session_provider()?;
-        match provider.kind {
+        let session = session?;
+        match auth.session_provider()?.kind {
             ProviderKind::Cxone { .. } => cxone::farewell(cxone_run, &session),
             _ => None,
         }
