@@ -386,6 +386,28 @@ test.describe('NICE CXone: the agent session', () => {
     expect((await stats()).agent_sessions_ended).toBe(before.agent_sessions_ended + 1);
   });
 
+  test("with shared tokens, another tab's renewal that returns after the sign-out ends the agent session", async ({
+    page,
+  }) => {
+    await useTokenStorage(page.context(), 'local');
+    await cxoneSignIn(page);
+    const other = await page.context().newPage();
+    await other.goto('/dashboard');
+    await expectLiveReady(other);
+    await expect(page.getByTestId('agent-session-ended')).toBeVisible();
+    const before = await stats();
+    // The tokens both tabs hold are dead at the provider; the other tab's renewal is out, held.
+    await post(CXONE, 'expire-access-tokens');
+    await post(CXONE, 'fail-next', { endpoint: 'token_refresh', mode: 'hold_response', delay_ms: 3_000 });
+    await other.getByTestId('refresh-now').click();
+    await expect.poll(async () => (await stats()).token_refresh).toBe(before.token_refresh + 1);
+    await page.getByTestId('sign-out').click();
+    // Rotated, the renewal's tokens are the session's only live ones: the other tab ends the
+    // agent session with them.
+    await expect.poll(async () => (await stats()).agent_sessions_live, { timeout: 10_000 }).toBe(0);
+    expect((await stats()).agent_sessions_ended).toBe(before.agent_sessions_ended + 1);
+  });
+
   test('closing the tab ends its agent session: the agent is not left logged in to the ACD', async ({ page }) => {
     await cxoneSignIn(page);
     const before = await stats();

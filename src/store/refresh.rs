@@ -2,7 +2,7 @@
 //! request, across tabs through a Web Lock), its checks, and what a failure means. When it
 //! runs is `timers.rs`; following other tabs is `other_tabs.rs`.
 
-use super::revoke;
+use super::{live, revoke};
 use super::{AuthState, AuthStore, RefreshRecord, Session, HISTORY_LENGTH};
 use crate::browser::{self, http, lock, storage};
 use crate::config::TokenStorage;
@@ -146,6 +146,11 @@ impl AuthStore {
             return Err(AuthError::SessionExpired);
         };
         let body = refresh_form(&refresh_token, &client_id);
+        // Read now: a sign-out in another tab clears it at the click.
+        let agent_session = match self.config.token_storage {
+            TokenStorage::Local => storage::recorded_agent_session(&session.session_id),
+            _ => None,
+        };
         let sent_at = browser::now_ms();
         let outcome = match http::post_form(&session.endpoints.token, &body, Endpoint::Token).await
         {
@@ -159,6 +164,14 @@ impl AuthStore {
         if !self.is_still_current(epoch, &session.session_id) {
             if let Ok(late) = outcome {
                 if !self.hand_to_sign_out(&session.session_id, late.clone()) {
+                    // Signed out in another tab while this renewal was out: with rotation,
+                    // these are the only live tokens of the session, so the agent session it
+                    // holds is ended here (the signing-out tab's own attempt may fail).
+                    let signed_out = storage::load_session(TokenStorage::Local).is_none();
+                    if let Some(agent_session) = agent_session.filter(|_| signed_out) {
+                        let api_base = session.endpoints.api_base.as_str();
+                        live::end_agent_session(api_base, &agent_session, &late.access_token).await;
+                    }
                     revoke::revoke_tokens(&late, &session.endpoints, &client_id).await;
                 }
             }

@@ -3,7 +3,8 @@
 //! (for CXone) the tenant lookup that names the API base.
 
 use super::refresh::REFRESH_LOCK;
-use super::{live, revoke, AuthState, AuthStore, Session};
+use super::revoke::{self, EXPIRY_MARGIN_MS};
+use super::{live, AuthState, AuthStore, Session};
 use crate::authorize::{
     authorization_request, redirect_uri_for, LoginRandomness, LoginTransaction,
 };
@@ -227,9 +228,19 @@ impl AuthStore {
                 let client_id = provider.client_id.clone();
                 spawn_local(async move {
                     if let Some(agent_session) = agent_session {
-                        let api_base = old.endpoints.api_base.as_str();
-                        live::end_agent_session(api_base, &agent_session, &old.tokens.access_token)
-                            .await;
+                        // Saved under the lock: no tab renews the old session any more, so a
+                        // dead token (after a sleep) can be renewed once for this.
+                        let token = if old.tokens.is_expired(browser::now_ms() + EXPIRY_MARGIN_MS) {
+                            revoke::renew_once(&old.tokens, &old.endpoints, &client_id)
+                                .await
+                                .map(|renewed| renewed.access_token)
+                        } else {
+                            Some(old.tokens.access_token.clone())
+                        };
+                        if let Some(token) = token {
+                            let api_base = old.endpoints.api_base.as_str();
+                            live::end_agent_session(api_base, &agent_session, &token).await;
+                        }
                     }
                     revoke::revoke_tokens(&old.tokens, &old.endpoints, &client_id).await;
                 });

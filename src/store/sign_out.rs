@@ -59,9 +59,11 @@ impl AuthStore {
                 }
             }
             if farewell.is_some() && distinct[0].is_expired(browser::now_ms() + EXPIRY_MARGIN_MS) {
-                // After a sleep with no refresh of this tab's to hand over (another tab's came
-                // back and revoked its own, or none went out), the newest token is dead: renew
-                // once so the farewell can still be heard. The renewal is revoked below too.
+                // After a sleep with no refresh of this tab's to hand over (none went out, or
+                // another tab's came back and ended the agent session with its own tokens, see
+                // refresh.rs), the newest token is dead: renew once so the farewell can still
+                // be heard. The renewal is revoked below with the rest, where the provider
+                // can revoke (CXone has no revocation endpoint).
                 let renewed =
                     revoke::renew_once(&distinct[0], &session.endpoints, &provider.client_id).await;
                 if let Some(renewed) = renewed {

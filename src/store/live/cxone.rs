@@ -69,6 +69,8 @@ pub(super) fn farewell(run: Option<Rc<CxoneRun>>, session: &Session) -> Option<F
                     }
                     browser::sleep(100).await;
                 }
+                // Given up waiting: a start landing later ends what it started itself.
+                run.farewell_waits.set(false);
                 ended.extend(run.started_late.borrow_mut().take());
             }
             ended.extend(recorded.filter(|recorded| !ended.contains(recorded)));
@@ -80,16 +82,21 @@ pub(super) fn farewell(run: Option<Rc<CxoneRun>>, session: &Session) -> Option<F
 }
 
 /// `DELETE`s an agent session. With keepalive: the agent may close the tab right after
-/// clicking Sign out. Where the browser refuses that, an ordinary request (a second `DELETE`
-/// of an ended session is harmless).
+/// clicking Sign out. Where the browser refuses that at once (no keepalive with a CORS
+/// preflight), an ordinary request; not after a failure that took time (a network down or a
+/// timeout), which would only hold the sign-out longer.
 pub(in crate::store) async fn end_agent_session(
     api_base: &str,
     agent_session: &str,
     token: &AccessToken,
 ) {
+    /// A refusal by the browser itself comes back faster than this.
+    const QUICK_REFUSAL_MS: u64 = 1_000;
     let url = cxone::end_session_url(api_base, agent_session);
     let body = cxone::end_session_body();
-    if !http::send_keepalive(Method::Delete, &url, token, Some(&body)).await {
+    let sent_at = browser::now_ms();
+    let answered = http::send_keepalive(Method::Delete, &url, token, Some(&body)).await;
+    if !answered && browser::now_ms().saturating_sub(sent_at) < QUICK_REFUSAL_MS {
         let _ =
             http::send_with_bearer(Method::Delete, &url, token, Some(&body), Endpoint::Api).await;
     }
@@ -169,16 +176,20 @@ impl CxoneRun {
         }
     }
 
-    /// With shared tokens, records the agent session for a sign-out in any tab, as long as
-    /// the shared session is still this run's (checked synchronously with the write: a tab
-    /// that has not yet heard of another sign-in must not overwrite that one's record).
-    fn record(&self, agent_session: &str) {
-        let shared = storage::load_session(TokenStorage::Local);
-        if self.auth.token_storage() == TokenStorage::Local
-            && shared.is_some_and(|shared| shared.session_id == self.session_id)
-        {
-            storage::record_agent_session(&self.session_id, agent_session);
+    /// With shared tokens, records the agent session for a sign-out in any tab. False when
+    /// the shared session is no longer this run's (checked synchronously with the write): a
+    /// tab that has not yet heard of another sign-in or a sign-out must not overwrite that
+    /// one's record, and must end what it just got itself, since no other tab knows of it.
+    fn record(&self, agent_session: &str) -> bool {
+        if self.auth.token_storage() != TokenStorage::Local {
+            return true;
         }
+        let shared = storage::load_session(TokenStorage::Local);
+        if shared.is_none_or(|shared| shared.session_id != self.session_id) {
+            return false;
+        }
+        storage::record_agent_session(&self.session_id, agent_session);
+        true
     }
 
     fn update(&self, change: impl FnOnce(&mut CxoneView)) {
@@ -267,10 +278,13 @@ impl CxoneRun {
                 return;
             }
             match result {
-                Ok(id) => {
-                    self.record(&id);
-                    break id;
+                Ok(id) if !self.record(&id) => {
+                    if let Some(token) = token_at_start {
+                        end_agent_session(&self.api_base, &id, &token).await;
+                    }
+                    return;
                 }
+                Ok(id) => break id,
                 Err(error @ (AuthError::Forbidden { .. } | AuthError::SessionExpired)) => {
                     self.update(|view| view.link = CxoneLink::Failed(error));
                     return;
@@ -317,7 +331,9 @@ impl CxoneRun {
                 if let Poll::Events { session_id, events } = poll {
                     if let Some(new_id) = session_id.as_ref().filter(|id| **id != agent_session) {
                         *self.agent_session.borrow_mut() = Some(new_id.clone());
-                        self.record(new_id);
+                        if !self.record(new_id) {
+                            return; // the session is gone: its sign-out ends the recorded one
+                        }
                     }
                     self.apply(events);
                 }
