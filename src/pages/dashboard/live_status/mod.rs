@@ -16,15 +16,7 @@ use crate::error::AuthError;
 use crate::store::{LiveStore, LiveView};
 use leptos::prelude::*;
 
-/// A reactive part of the live status, type-erased. Each closure placed in a view as it is
-/// gets its own copy of tachys' render code for its own view type; boxed, all of them share
-/// one (issue 13: the live status views brought 16 such copies, 27.6 KB; bench/README.md).
-/// The DOM is the same.
-pub(super) type Part = Box<dyn FnMut() -> AnyView + Send>;
-
-pub(super) fn part<V: IntoAny>(mut render: impl FnMut() -> V + Send + 'static) -> Part {
-    Box::new(move || render().into_any())
-}
+pub(super) use crate::pages::part;
 
 /// Which live layer runs, if any.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
