@@ -5,9 +5,12 @@
 //
 //   node bench/run.mjs --ours URL --ours-dist DIR --ref URL --ref-dist DIR --config FILE \
 //        --sandbox URL [--sandbox-log FILE] [--runs 7] [--out results.json] [--provider sandbox-genesys]
+//        [--ours-name floor]
 //
 // --sandbox-log: the sandbox's stderr (one line per request, CORS preflights included), to count
 // the preflights the browser sends, which Playwright does not report.
+// --ours-name: what "ours" is, in the printed header and targets (default pkce-desk; the floor
+// app of bench/floor when scripts/bench.sh runs with BENCH_FLOOR=1).
 //
 // Exit status: 0 when every figure could be measured (whether or not it meets its target),
 // 1 when a measurement could not be made (a sign-in that did not complete, a missing mark...),
@@ -31,7 +34,7 @@ const { chromium } = createRequire(import.meta.url)(path.join(repo, 'end2end', '
 // Arguments
 
 function parseArgs(argv) {
-  const opts = { runs: 7, provider: 'sandbox-genesys', out: null, settleMs: 750, sandboxLog: null };
+  const opts = { runs: 7, provider: 'sandbox-genesys', out: null, settleMs: 750, sandboxLog: null, oursName: 'pkce-desk' };
   const need = ['ours', 'oursDist', 'ref', 'refDist', 'config', 'sandbox'];
   for (let i = 0; i < argv.length; i += 1) {
     const key = argv[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c) => c.toUpperCase());
@@ -42,7 +45,7 @@ function parseArgs(argv) {
       const n = Number(value);
       if (!Number.isInteger(n) || n < 1 || n > 101) usage(`bad --${argv[i - 1]}`);
       opts[key] = n;
-    } else if ([...need, 'provider', 'out', 'sandboxLog'].includes(key)) {
+    } else if ([...need, 'provider', 'out', 'sandboxLog', 'oursName'].includes(key)) {
       opts[key] = value;
     } else {
       usage(`unknown argument ${argv[i - 1]}`);
@@ -64,7 +67,7 @@ class MeasurementError extends Error {}
 
 const opts = parseArgs(process.argv.slice(2));
 const APPS = [
-  { key: 'ours', label: 'pkce-desk (Rust/WASM)', origin: new URL(opts.ours).origin, dist: path.resolve(opts.oursDist) },
+  { key: 'ours', label: `${opts.oursName} (Rust/WASM)`, origin: new URL(opts.ours).origin, dist: path.resolve(opts.oursDist) },
   { key: 'ref', label: 'oidc-client-ts reference', origin: new URL(opts.ref).origin, dist: path.resolve(opts.refDist) },
 ];
 const SANDBOX = new URL(opts.sandbox).origin;
@@ -502,7 +505,8 @@ async function main() {
   // ---- print
   const m = report.machine;
   const out = [];
-  out.push(`pkce-desk benchmark: ${opts.runs} runs per app (medians), ${m.chromium ? `headless Chromium ${m.chromium}` : 'headless Chromium'}`);
+  const header = opts.oursName === 'pkce-desk' ? 'pkce-desk benchmark' : `pkce-desk benchmark, ours = ${opts.oursName}`;
+  out.push(`${header}: ${opts.runs} runs per app (medians), ${m.chromium ? `headless Chromium ${m.chromium}` : 'headless Chromium'}`);
   out.push(`machine: ${m.cpu}, ${m.cores} cores, ${m.memory_gb} GB, ${m.os}, node ${m.node}; load average ${m.load_average.join(' ')}; git ${m.git}`);
   out.push('');
   out.push('1. First load of the login page (bytes, from the served files; served = as sent on the wire)');
@@ -580,7 +584,7 @@ async function main() {
   }
   out.push('   ("all requests" is what Playwright saw; CORS preflights come from the sandbox\'s log, as Chromium does not report them.)');
   out.push('');
-  out.push('Targets (pkce-desk)');
+  out.push(`Targets (${opts.oursName})`);
   const tick = (ok) => (ok ? 'met ' : 'MISS');
   out.push(`  ${tick(targets.first_load_gzip_max_150kb)}  first load <= 150 KB gzip: ${fmtInt(ours.bytes.total.gzip)} bytes`);
   out.push(`  ${tick(targets.first_load_brotli_max_125kb)}  first load <= 125 KB brotli: ${fmtInt(ours.bytes.total.brotli)} bytes (as served: ${fmtInt(ours.bytes.total.served)})`);

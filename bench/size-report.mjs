@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // What the release wasm is made of, from `twiggy top` of a build that kept its function names.
 //
-//   node bench/size-report.mjs NAMED.wasm [--top 25]
+//   node bench/size-report.mjs NAMED.wasm [--top 25] [--modules CRATE]
 //
 // NAMED.wasm: the app's wasm after wasm-bindgen and `wasm-opt -Oz -g` (the -g keeps the
 // "name" section that twiggy needs; the shipped build drops it). scripts/bench.sh --sizes makes
@@ -11,17 +11,23 @@
 // wasm tables are listed apart. Attribution is by name, so inlined code counts for its caller.
 // Without twiggy on the PATH it reads the module itself (function bodies, data segments,
 // sections), which gives the same per-crate figures within a few hundred bytes.
+// --modules CRATE: also the items that name CRATE's modules (anywhere in the name, so
+// `<pkce_desk::live::X as serde::Deserialize>::deserialize` counts for pkce_desk::live), grouped
+// by module, two levels deep. Monomorphised code named after its generic crate
+// (`serde_json::de::...`) stays with that crate: the figures are a lower bound per module.
 
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import process from 'node:process';
 
 const args = process.argv.slice(2);
-const file = args.find((a) => !a.startsWith('--'));
+const file = args.find((a, i) => !a.startsWith('--') && !['--top', '--modules'].includes(args[i - 1]));
 const topIndex = args.indexOf('--top');
 const topN = topIndex >= 0 ? Number(args[topIndex + 1]) : 25;
-if (!file || !Number.isInteger(topN)) {
-  process.stderr.write('usage: node bench/size-report.mjs NAMED.wasm [--top N]\n');
+const modulesIndex = args.indexOf('--modules');
+const modulesOf = modulesIndex >= 0 ? args[modulesIndex + 1] : null;
+if (!file || !Number.isInteger(topN) || (modulesIndex >= 0 && !/^[a-z_][a-z0-9_]*$/.test(modulesOf ?? ''))) {
+  process.stderr.write('usage: node bench/size-report.mjs NAMED.wasm [--top N] [--modules CRATE]\n');
   process.exit(2);
 }
 
@@ -194,4 +200,25 @@ console.log('\nBy crate (shallow bytes of the items named after it):');
 for (const [crate, { bytes, count }] of [...byCrate].sort((a, b) => b[1].bytes - a[1].bytes)) {
   if (bytes < total / 500) continue;
   console.log(`${kb(bytes)} KB ${pct(bytes)}%  ${crate} (${count} items)`);
+}
+
+if (modulesOf) {
+  const pattern = new RegExp(`\\b${modulesOf}::([a-z_][a-z0-9_]*)(?:::([a-z_][a-z0-9_]*)(?=::))?`);
+  const byModule = new Map();
+  let named = 0;
+  for (const it of items) {
+    const m = it.name.match(pattern);
+    if (!m) continue;
+    named += it.shallow_size;
+    const module = m[2] ? `${m[1]}::${m[2]}` : m[1];
+    const entry = byModule.get(module) ?? { bytes: 0, count: 0 };
+    entry.bytes += it.shallow_size;
+    entry.count += 1;
+    byModule.set(module, entry);
+  }
+  console.log(`\nItems naming ${modulesOf}'s modules, by module (${kb(named).trim()} KB in all; a lower bound, see the header):`);
+  for (const [module, { bytes, count }] of [...byModule].sort((a, b) => b[1].bytes - a[1].bytes)) {
+    if (bytes < 500) continue;
+    console.log(`${kb(bytes)} KB ${pct(bytes)}%  ${modulesOf}::${module} (${count} items)`);
+  }
 }

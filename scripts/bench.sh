@@ -7,6 +7,8 @@
 #   ./scripts/bench.sh --sizes    # also: what the wasm is made of (twiggy if installed)
 #   BENCH_DIST=dir ./scripts/bench.sh   # measure that release build of pkce-desk instead of
 #                                       # building one (A/B of delivery or loader changes)
+#   BENCH_FLOOR=1 ./scripts/bench.sh    # measure the floor (bench/floor) in pkce-desk's place:
+#                                       # the same stack doing the minimal sign-in
 #
 # Builds what it needs into a temporary folder (never dist/), serves both apps with
 # end2end/serve-dist.mjs on free 127.0.0.1 ports, starts the sandbox, runs bench/run.mjs and
@@ -21,7 +23,7 @@ SIZES=0
 for arg in "$@"; do
   case "$arg" in
     --sizes) SIZES=1 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "[bench] unknown argument: $arg (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -60,11 +62,19 @@ if [ ! -f bench/node_modules/.package-lock.json ] || [ bench/package-lock.json -
 fi
 
 target_dir=${CARGO_TARGET_DIR:-target}
-say "building the sandbox and pkce-desk's release build (trunk build --release)"
+ours_name=pkce-desk
+[ "${BENCH_FLOOR:-0}" = 1 ] && ours_name=floor
+if [ "$ours_name" = floor ] && [ "$SIZES" -eq 1 ]; then
+  echo "[bench] --sizes reads pkce-desk's wasm; for the floor's sizes run bench/floor/build.sh" >&2
+  exit 2
+fi
+say "building the sandbox and the $ours_name release build"
 cargo build -q -p pkce-desk-sandbox
 if [ -n "${BENCH_DIST:-}" ]; then
   say "measuring the release build in $BENCH_DIST (BENCH_DIST), not building one"
   cp -r "$BENCH_DIST" "$work/ours"
+elif [ "$ours_name" = floor ]; then
+  FLOOR_DIST="$work/ours" bash bench/floor/build.sh >&2
 else
   trunk build --release --dist "$work/ours" >"$work/trunk.log" 2>&1 || { cat "$work/trunk.log" >&2; exit 1; }
 fi
@@ -129,4 +139,5 @@ say "measuring: $RUNS journeys per app (ours $ours_url, reference $ref_url, sand
 node bench/run.mjs --runs "$RUNS" --out "$OUT" \
   --ours "$ours_url" --ours-dist "$work/ours" \
   --ref "$ref_url" --ref-dist "$work/ref" \
-  --config "$work/config.json" --sandbox "$sandbox_url" --sandbox-log "$work/sandbox.err"
+  --config "$work/config.json" --sandbox "$sandbox_url" --sandbox-log "$work/sandbox.err" \
+  --ours-name "$ours_name"

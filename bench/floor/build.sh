@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Builds the floor app (bench/floor, see its Cargo.toml) exactly as pkce-desk's release is built
-# (same Cargo.lock, .cargo/config.toml, profile, Trunk and wasm-opt level) in a temporary copy,
-# and prints its sizes next to pkce-desk's: raw, gzip -9 and brotli 11 of the wasm and the JS.
+# (same Cargo.lock, .cargo/config.toml, profile, Trunk, wasm-opt level, stylesheet and
+# post-build hook) in a temporary copy, and prints its sizes next to pkce-desk's: raw, gzip -9
+# and brotli 11 of the wasm and the JS.
 #
 #   bash bench/floor/build.sh [PKCE_DESK_DIST]
+#   FLOOR_DIST=dir bash bench/floor/build.sh   # keep the build in dir (scripts/bench.sh does)
 #
 # PKCE_DESK_DIST: a pkce-desk release build to compare with (default: none, floor only).
 # Leaves the tree clean: the copy is in a temporary folder; build output goes to target/.
@@ -14,13 +16,18 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/pkce-desk-floor.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/floor"
 cp -r bench/floor/Cargo.toml bench/floor/Trunk.toml bench/floor/index.html bench/floor/src "$work/floor/"
+cp style/main.css "$work/floor/main.css"
+mkdir -p "$work/floor/scripts"
+cp scripts/post-build.sh scripts/externalize-loader.sh scripts/precompress.mjs "$work/floor/scripts/"
+dist=${FLOOR_DIST:-$work/dist}
+mkdir -p "$dist" && dist=$(cd "$dist" && pwd)
 # The same dependency versions as the app.
 cp Cargo.lock "$work/floor/Cargo.lock"
 [ -d .cargo ] && cp -r .cargo "$work/floor/.cargo"
 repo=$PWD
-(cd "$work/floor" && CARGO_TARGET_DIR="$repo/target/floor" trunk build --release --dist "$work/dist" >"$work/trunk.log" 2>&1) \
+(cd "$work/floor" && CARGO_TARGET_DIR="$repo/target/floor" trunk build --release --dist "$dist" >"$work/trunk.log" 2>&1) \
   || { cat "$work/trunk.log" >&2; exit 1; }
-node - "$work/dist" "${1:-}" <<'JS'
+node - "$dist" "${1:-}" <<'JS'
 const fs = require('fs'), path = require('path'), zlib = require('zlib');
 const size = (dir) => {
   const out = { wasm: [0, 0, 0], js: [0, 0, 0] };

@@ -1,4 +1,4 @@
-use super::{use_auth, ErrorPanel, ReplaceRedirect, Shell};
+use super::{part, use_auth, ErrorPanel, ReplaceRedirect, Shell};
 use crate::config::TokenStorage;
 use crate::return_to::safe_return_path;
 use crate::store::AuthState;
@@ -80,8 +80,8 @@ fn LoginForm(return_to: Signal<Option<String>>) -> impl IntoView {
             <section class="card login-card" aria-labelledby="login-title">
                 <h1 id="login-title">"Sign in"</h1>
                 <p class="lead">"Use your contact-center account to open the agent desktop."</p>
-                {notice}
-                {failure}
+                {part(notice)}
+                {part(failure)}
                 <ul class="providers">{buttons}</ul>
                 <Show when=move || redirecting.get()>
                     <p class="hint" role="status">"Opening the sign-in page…"</p>

@@ -19,6 +19,16 @@ pub use redirect::ReplaceRedirect;
 use leptos::html;
 use leptos::prelude::*;
 
+/// A reactive part of a view, type-erased. Each closure placed in a view as it is gets its own
+/// copy of tachys' render code for its own view type; boxed, all of them share one (issue 13:
+/// the live status views alone brought 16 such copies, 27.6 KB; bench/README.md). The DOM is
+/// the same.
+pub(crate) type Part = Box<dyn FnMut() -> AnyView + Send>;
+
+pub(crate) fn part<V: IntoAny>(mut render: impl FnMut() -> V + Send + 'static) -> Part {
+    Box::new(move || render().into_any())
+}
+
 /// The frame every page sits in: a "Skip to content" link, the banner, and the main landmark.
 /// `title` names the page in the browser's title bar (and for screen readers); `topbar` adds
 /// to the banner (the dashboard puts the agent and the sign-out button there).

@@ -1,7 +1,7 @@
 //! The banner: who is signed in, where, and the way out.
 
 use super::live_status::{live_kind, CxoneLiveStatus, GenesysLiveStatus, LiveKind};
-use crate::pages::use_auth;
+use crate::pages::{part, use_auth};
 use crate::store::{LiveStore, UserState};
 use crate::text::capitalise;
 use crate::user::UserProfile;
@@ -55,9 +55,9 @@ pub(super) fn AgentBar() -> impl IntoView {
     let sign_out = move |_| store.sign_out();
     view! {
         <div class="agent-bar">
-            {identity}
+            {part(identity)}
             <dl class="agent-context">
-                {organization}
+                {part(organization)}
                 <div>
                     <dt>"Provider"</dt>
                     <dd data-testid="provider-label">{provider_label}</dd>
@@ -92,7 +92,7 @@ fn AgentIdentity(profile: UserProfile) -> impl IntoView {
             <span class="avatar" aria-hidden="true">{initials}</span>
             <div class="agent-text">
                 <p class="agent-name" data-testid="user-name">{name}</p>
-                {status}
+                {part(status)}
             </div>
         </div>
     }

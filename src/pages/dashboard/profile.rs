@@ -1,4 +1,4 @@
-use crate::pages::{use_auth, ErrorPanel};
+use crate::pages::{part, use_auth, ErrorPanel};
 use crate::store::UserState;
 use crate::user::UserProfile;
 use leptos::prelude::*;
@@ -19,7 +19,7 @@ pub(super) fn ProfilePanel() -> impl IntoView {
     view! {
         <article class="card" aria-labelledby="profile-title">
             <h2 id="profile-title">"Profile"</h2>
-            {body}
+            {part(body)}
         </article>
     }
 }

@@ -182,6 +182,20 @@ impl LiveStore {
         let (Some(session_id), Some(user)) = (session_id, user) else {
             return;
         };
+        // Started in a task of its own, after the one that shows the agent's name: started in
+        // it, its first requests and the header's live status held the name back (bench:
+        // users/me answered -> name shown 53-55 ms, 42-46 deferred; bench/README.md, issue 13).
+        // Stopping above stays immediate.
+        let (live, auth) = (*self, auth.clone());
+        set_timeout(move || live.start(&auth, session_id, user), Duration::ZERO);
+    }
+
+    fn start(&self, auth: &AuthStore, session_id: String, user: UserProfile) {
+        // Since it was scheduled, the session may have ended or been replaced (checked below),
+        // or an earlier schedule for it may have started it.
+        if self.run.try_with_value(Option::is_some).unwrap_or(true) {
+            return;
+        }
         let Some(session) = auth.session().filter(|s| s.session_id == session_id) else {
             return;
         };

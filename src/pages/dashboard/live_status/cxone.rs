@@ -1,6 +1,6 @@
 //! CXone's live agent state, with Available / Unavailable + code.
 
-use super::{api_message, reconnecting_line};
+use super::{api_message, part, reconnecting_line};
 use crate::error::AuthError;
 use crate::live::cxone::{AgentState, StateRequest};
 use crate::live::time::format_elapsed;
@@ -166,21 +166,21 @@ pub(crate) fn CxoneLiveStatus(live: LiveStore) -> impl IntoView {
     let ready = move || view_of().is_some_and(|v| v.link == CxoneLink::Live);
     view! {
         <div class="live-status" data-testid="live-status" data-ready=move || ready().to_string()>
-            <p class="agent-status">{state}</p>
+            <p class="agent-status">{part(state)}</p>
             <div class="agent-state-controls">
                 <button type="button" class="button button-small" data-testid="agent-available"
                     prop:disabled=move || busy() || is_available() on:click=go_available>
                     "Go Available"
                 </button>
-                {code_picker}
+                {part(code_picker)}
                 <button type="button" class="button button-small" data-testid="agent-unavailable"
                     prop:disabled=busy on:click=go_unavailable>
                     "Go Unavailable"
                 </button>
             </div>
-            {pending}
-            {link}
-            {set_error}
+            {part(pending)}
+            {part(link)}
+            {part(set_error)}
         </div>
     }
 }

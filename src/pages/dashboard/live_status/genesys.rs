@@ -1,6 +1,6 @@
 //! Genesys Cloud's live presence (with the picker) and routing status.
 
-use super::{api_message, reconnecting_line};
+use super::{api_message, part, reconnecting_line};
 use crate::error::AuthError;
 use crate::live::health::{Blocked, LinkStatus};
 use crate::live::notifications::RejectedTopic;
@@ -239,12 +239,12 @@ pub(crate) fn GenesysLiveStatus(live: LiveStore) -> impl IntoView {
             data-testid="live-status"
             data-ready=move || is_live.get().to_string()
         >
-            <p class="agent-status">{presence} {routing} {picker}</p>
-            {pending}
-            {link}
-            {partly}
-            {set_error}
-            {options_error}
+            <p class="agent-status">{part(presence)} {part(routing)} {part(picker)}</p>
+            {part(pending)}
+            {part(link)}
+            {part(partly)}
+            {part(set_error)}
+            {part(options_error)}
         </div>
     }
 }

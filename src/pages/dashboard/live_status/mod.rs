@@ -16,6 +16,8 @@ use crate::error::AuthError;
 use crate::store::{LiveStore, LiveView};
 use leptos::prelude::*;
 
+pub(super) use crate::pages::part;
+
 /// Which live layer runs, if any.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum LiveKind {
