@@ -14,7 +14,14 @@ use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
-/// Runs `work` while holding the exclusive lock `name`.
+/// How long the lock stays held after the work is done. The work writes localStorage, and
+/// another tab's copy of it is updated asynchronously (in Chromium, by a message that is not
+/// ordered with the lock's grant): released at once, the next holder could still read the old
+/// session and spend a refresh token that was just rotated away, which the provider takes for
+/// token theft. This tab does not wait for it.
+const LINGER_MS: u32 = 250;
+
+/// Runs `work` while holding the exclusive lock `name` (and [`LINGER_MS`] after).
 pub async fn with_exclusive_lock<T, Fut>(name: &str, work: impl FnOnce() -> Fut) -> T
 where
     Fut: Future<Output = T>,
@@ -28,7 +35,10 @@ where
         return work().await;
     }
     let result = work().await;
-    let _ = release.send(());
+    leptos::task::spawn_local(async move {
+        crate::browser::sleep(LINGER_MS).await;
+        let _ = release.send(());
+    });
     result
 }
 
