@@ -1,16 +1,10 @@
 use super::{use_auth, ErrorPanel, ReplaceRedirect, Shell};
 use crate::browser::page;
 use crate::callback::parse_callback;
-use crate::query;
-use crate::store::{AuthState, UserState};
+use crate::store::AuthState;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use std::time::Duration;
-
-/// After this page's own sign-in, how long it waits for the profile (users/me) before showing
-/// the dashboard without it ("Loading your profile…").
-const PROFILE_WAIT: Duration = Duration::from_millis(1_000);
 
 /// `/callback`: where the provider sends the browser back.
 #[component]
@@ -20,12 +14,6 @@ pub fn CallbackPage() -> impl IntoView {
     // True while this page's own exchange runs: a tab already signed in (Continue session)
     // must wait for it to know where to land.
     let finishing = RwSignal::new(false);
-    // Signed in here, the page keeps its spinner until users/me has answered (or PROFILE_WAIT
-    // has passed): built while the profile was in flight, the dashboard held its answer back
-    // by tens of milliseconds, and the name came a frame later still (bench/README.md, "The
-    // callback's last step, traced"). Now it is built once, with the name.
-    let awaiting_profile = RwSignal::new(false);
-    let signed_in_here = RwSignal::new(false);
     if !parse_callback(&query_string).is_empty() {
         // Before any await: the code and state leave the address bar and the history entry,
         // so a reload or the back button can never replay them.
@@ -35,46 +23,19 @@ pub fn CallbackPage() -> impl IntoView {
         let store = store.clone();
         spawn_local(async move {
             store.complete_sign_in(query_string).await;
-            if store
-                .state
-                .with_untracked(|s| matches!(s, AuthState::SignedIn(_)))
-            {
-                signed_in_here.try_set(true);
-                awaiting_profile.try_set(true);
-                set_timeout(
-                    move || {
-                        awaiting_profile.try_set(false);
-                    },
-                    PROFILE_WAIT,
-                );
-            }
             finishing.try_set(false);
         });
     }
 
     let state = store.state;
     let landing = store.landing;
-    let user = store.user;
     move || {
         let state = if finishing.get() {
             AuthState::Exchanging
         } else {
             state.get()
         };
-        let profile_pending =
-            awaiting_profile.get() && user.with(|u| matches!(u, UserState::Loading));
-        let state = match state {
-            AuthState::SignedIn(_) if profile_pending => AuthState::Exchanging,
-            state => state,
-        };
         match state {
-        // The session ended while the profile was awaited (users/me refused twice): where the
-        // dashboard would have sent the agent, the login page with its notice, then back.
-        AuthState::SignedOut { .. } if signed_in_here.get_untracked() => {
-            let target = landing.get_untracked().unwrap_or_else(|| "/dashboard".into());
-            let path = query::append_to_url("/login", &[("return_to", &target)]);
-            view! { <ReplaceRedirect path /> }.into_any()
-        }
         AuthState::SignedIn(_) => {
             let target = landing.get_untracked().unwrap_or_else(|| "/dashboard".into());
             view! { <ReplaceRedirect path=target /> }.into_any()
