@@ -201,6 +201,13 @@ function analyse(trace, timings) {
       else if (['UpdateLayoutTree', 'Layout', 'Paint', 'PrePaint', 'Layerize', 'Commit', 'ParseHTML', 'EvaluateScript', 'v8.compile', 'v8.compileModule', 'HitTest', 'UpdateLayer', 'ScheduleStyleRecalculation', 'FireAnimationFrame', 'BeginMainThreadFrame', 'ProfileCall'].includes(e.name) && e.dur >= 200) what.push(`${e.name} ${(e.dur / 1000).toFixed(1)}`);
       else if (e.name === 'ResourceReceivedData' || e.name === 'ResourceFinish' || e.name === 'ResourceReceiveResponse') what.push(e.name.replace('Resource', 'net:'));
     }
+    // Anything else that took time (GC, V8 compile, IPC handlers...): the longest other events.
+    const known = /^(TimerFire|FunctionCall|RunMicrotasks|EventDispatch|UpdateLayoutTree|Layout|Paint|PrePaint|Layerize|Commit|ParseHTML|EvaluateScript|HitTest|UpdateLayer|FireAnimationFrame|BeginMainThreadFrame|Resource.*|ThreadControllerImpl::RunTask|RunTask|FontCache.*|.*Font.*|ProfileCall)$/;
+    const nested = (e) => inside.some((o) => o !== e && !known.test(o.name) && o.ts <= e.ts && o.ts + o.dur >= e.ts + e.dur && o.dur > e.dur);
+    const outerTop = inside.filter((e) => !onMain.some((o) => o !== task && o !== e && known.test(o.name) && o.ts <= e.ts && o.ts + o.dur >= e.ts + e.dur));
+    for (const e of outerTop.filter((e) => !known.test(e.name) && e.dur >= 300 && !nested(e)).sort((a, b) => b.dur - a.dur).slice(0, 3)) {
+      what.push(`${e.name} ${(e.dur / 1000).toFixed(1)}`);
+    }
     // Wasm work in the task, from the CPU profile: per app-crate function (the innermost one
     // of each sample, inclusive of what it called), and per leaf.
     const own = new Map();
