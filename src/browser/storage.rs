@@ -139,8 +139,7 @@ pub fn clear_everything(ending: Option<&str>) {
         .filter(|stored| Some(stored.as_str()) != ending);
     // The agent session recorded for that newer session is its to end, too.
     let foreign_record = foreign.as_deref().is_some_and(|foreign| {
-        LocalStorage::get::<AgentSessionRecord>(AGENT_SESSION_KEY)
-            .is_ok_and(|record| record.session_id == foreign)
+        load_agent_record().is_some_and(|record| record.session_id == foreign)
     });
     for (storage, shared) in [(SessionStorage::raw(), false), (LocalStorage::raw(), true)] {
         for key in keys_with_prefix(&storage, KEY_PREFIX) {
@@ -167,16 +166,18 @@ pub fn record_agent_session(session_id: &str, agent_session: &str) {
 
 /// The agent session recorded for the shared session `session_id`.
 pub fn recorded_agent_session(session_id: &str) -> Option<String> {
-    LocalStorage::get::<AgentSessionRecord>(AGENT_SESSION_KEY)
-        .ok()
+    load_agent_record()
         .filter(|record| record.session_id == session_id)
         .map(|record| record.agent_session)
 }
 
+fn load_agent_record() -> Option<AgentSessionRecord> {
+    LocalStorage::get(AGENT_SESSION_KEY).ok()
+}
+
 /// Forgets the record if it names `agent_session` (which has ended).
 pub fn forget_agent_session(agent_session: &str) {
-    let names_it = LocalStorage::get::<AgentSessionRecord>(AGENT_SESSION_KEY)
-        .is_ok_and(|record| record.agent_session == agent_session);
+    let names_it = load_agent_record().is_some_and(|record| record.agent_session == agent_session);
     if names_it {
         LocalStorage::delete(AGENT_SESSION_KEY);
     }

@@ -9,6 +9,7 @@ use crate::id_token::decode_claims;
 use crate::provider::UserSource;
 use crate::reply::HttpReply;
 use crate::secret::AccessToken;
+use crate::token::TokenSet;
 use crate::user::{genesys_me_url, parse_cxone_user, parse_genesys_user, parse_userinfo};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -83,14 +84,12 @@ impl AuthStore {
         json_body: Option<&str>,
         endpoint: Endpoint,
     ) -> Result<HttpReply, AuthError> {
-        let session = self
-            .session()
-            .filter(|session| session.session_id == session_id)
-            .ok_or(AuthError::SessionExpired)?;
         // The call belongs to this session: if another sign-in replaces it (another tab) while
         // the call is out, its answer is not the new session's to show.
-        let session_id = session.session_id;
-        if session.tokens.is_expired(browser::now_ms()) {
+        let tokens = self
+            .current_tokens(session_id)
+            .ok_or(AuthError::SessionExpired)?;
+        if tokens.is_expired(browser::now_ms()) {
             self.refresh().await?;
         }
         let request = Request {
@@ -99,18 +98,18 @@ impl AuthStore {
             json_body,
             endpoint,
         };
-        let (reply, sent_with) = self.send_once(&request, &session_id).await?;
+        let (reply, sent_with) = self.send_once(&request, session_id).await?;
         if reply.status != 401 {
             return Ok(reply);
         }
         // A call that left before another one renewed the token only needs the new token;
         // renewing again would waste a request (and, across tabs, a rotated refresh token).
-        if self.current_access_token(&session_id).as_ref() == Some(&sent_with) {
+        if self.current_access_token(session_id).as_ref() == Some(&sent_with) {
             self.refresh().await?;
         }
-        let (retried, _) = self.send_once(&request, &session_id).await?;
+        let (retried, _) = self.send_once(&request, session_id).await?;
         if retried.status == 401 {
-            if self.current_access_token(&session_id).is_some() {
+            if self.current_access_token(session_id).is_some() {
                 self.end_session(Some("Your session has ended. Please sign in again.".into()));
             }
             return Err(AuthError::SessionExpired);
@@ -120,9 +119,15 @@ impl AuthStore {
 
     /// The access token of session `session_id`, if it is still the current one.
     fn current_access_token(&self, session_id: &str) -> Option<AccessToken> {
+        self.current_tokens(session_id)
+            .map(|tokens| tokens.access_token)
+    }
+
+    /// The tokens of session `session_id`, if it is still the current one.
+    pub(crate) fn current_tokens(&self, session_id: &str) -> Option<TokenSet> {
         self.session()
             .filter(|session| session.session_id == session_id)
-            .map(|session| session.tokens.access_token)
+            .map(|session| session.tokens)
     }
 
     /// One request with the current token (and one more after a short `Retry-After`).

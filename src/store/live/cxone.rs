@@ -4,7 +4,7 @@
 //! Over 300 lines on purpose: one run's lifecycle (start, poll loop, state changes, the
 //! farewell at sign-out) reads best in one place; its decisions live in `crate::live::cxone`.
 
-use super::{jitter, CxoneLink, CxoneView, Farewell, Lifetime, LiveStore, LiveView};
+use super::{jitter, CxoneLink, CxoneView, Farewell, Lifetime, LiveStore, LiveView, SessionApi};
 use crate::browser::http::{self, Method};
 use crate::browser::{self, storage};
 use crate::config::TokenStorage;
@@ -22,12 +22,12 @@ use std::rc::Rc;
 const MIN_EMPTY_POLL_SPACING_MS: u64 = 1_000;
 
 pub(super) struct CxoneRun {
-    pub(super) session_id: String,
     /// The agent's CXone user id (the states path takes it, as the agent id).
     agent_id: String,
     api_base: String,
     team_id: Option<String>,
-    auth: AuthStore,
+    /// API calls on behalf of the run's session only.
+    pub(super) api: SessionApi,
     live: LiveStore,
     /// The agent session's id, once started (the poll answer may replace it).
     agent_session: RefCell<Option<String>>,
@@ -117,11 +117,13 @@ impl CxoneRun {
             set_error: None,
         }));
         let run = Rc::new(Self {
-            session_id: session.session_id.clone(),
             agent_id: user.id,
             api_base: session.endpoints.api_base.as_str().to_owned(),
             team_id: user.team_id,
-            auth: auth.clone(),
+            api: SessionApi {
+                auth: auth.clone(),
+                session_id: session.session_id.clone(),
+            },
             live: *live,
             agent_session: RefCell::new(None),
             starting: Cell::new(false),
@@ -156,10 +158,8 @@ impl CxoneRun {
             return;
         };
         let token = self
-            .auth
-            .session()
-            .filter(|session| session.session_id == self.session_id)
-            .map(|session| session.tokens)
+            .api
+            .current_tokens()
             .filter(|tokens| !tokens.is_expired(browser::now_ms()));
         if let Some(tokens) = token {
             // Not awaited: the page is going. The record stays: if this request is lost (an
@@ -181,14 +181,14 @@ impl CxoneRun {
     /// tab that has not yet heard of another sign-in or a sign-out must not overwrite that
     /// one's record, and must end what it just got itself, since no other tab knows of it.
     fn record(&self, agent_session: &str) -> bool {
-        if self.auth.token_storage() != TokenStorage::Local {
+        if self.api.auth.token_storage() != TokenStorage::Local {
             return true;
         }
         let shared = storage::load_session(TokenStorage::Local);
-        if shared.is_none_or(|shared| shared.session_id != self.session_id) {
+        if shared.is_none_or(|shared| shared.session_id != self.api.session_id) {
             return false;
         }
-        storage::record_agent_session(&self.session_id, agent_session);
+        storage::record_agent_session(&self.api.session_id, agent_session);
         true
     }
 
@@ -205,8 +205,8 @@ impl CxoneRun {
         spawn_local(async move {
             let url = cxone::unavailable_codes_url(&run.api_base, &team_id);
             if let Ok(codes) = run
-                .auth
-                .api_get_in(&run.session_id, &url, Endpoint::Api)
+                .api
+                .get(&url)
                 .await
                 .and_then(|reply| cxone::parse_unavailable_codes(&reply))
             {
@@ -245,20 +245,14 @@ impl CxoneRun {
             }
             let body = cxone::start_session_body();
             // For a start that lands after the run stopped with no farewell to end it.
-            let token_at_start = self
-                .auth
-                .session()
-                .filter(|session| session.session_id == self.session_id)
-                .map(|session| session.tokens.access_token);
+            let token_at_start = self.api.current_tokens().map(|tokens| tokens.access_token);
             self.starting.set(true);
             let result = self
-                .auth
-                .api_send_in(
-                    &self.session_id,
+                .api
+                .send(
                     Method::Post,
                     &cxone::sessions_url(&self.api_base),
                     Some(&body),
-                    Endpoint::Api,
                 )
                 .await
                 .and_then(|reply| cxone::parse_start_session(&reply));
@@ -313,8 +307,8 @@ impl CxoneRun {
                 cxone::next_event_url(&self.api_base, &agent_session, cxone::POLL_TIMEOUT_SECS);
             let asked_at = browser::now_ms();
             let result = self
-                .auth
-                .api_get_in(&self.session_id, &url, Endpoint::Api)
+                .api
+                .get(&url)
                 .await
                 .and_then(|reply| cxone::parse_next_event(&reply));
             if self.lifetime.is_stopped() {
@@ -381,8 +375,8 @@ impl CxoneRun {
         spawn_local(async move {
             let url = cxone::agent_states_url(&run.api_base, &run.agent_id);
             if let Ok(Some(read)) = run
-                .auth
-                .api_get_in(&run.session_id, &url, Endpoint::Api)
+                .api
+                .get(&url)
                 .await
                 .and_then(|reply| cxone::parse_agent_states(&reply))
             {
@@ -430,14 +424,8 @@ impl CxoneRun {
             let url = cxone::state_url(&run.api_base, &agent_session);
             let body = cxone::set_state_body(&request);
             let result = run
-                .auth
-                .api_send_in(
-                    &run.session_id,
-                    Method::Post,
-                    &url,
-                    Some(&body),
-                    Endpoint::Api,
-                )
+                .api
+                .send(Method::Post, &url, Some(&body))
                 .await
                 .and_then(|reply| cxone::parse_accepted(&reply));
             if let Err(error) = result {

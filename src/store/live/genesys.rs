@@ -4,11 +4,13 @@
 //! Over 300 lines on purpose: one run's lifecycle (start, socket events, the health machine's
 //! commands, presence changes) reads best in one place; its decisions live in `crate::live`.
 
-use super::{drop_later, jitter, rest_failure, GenesysView, Lifetime, LiveStore, LiveView};
+use super::{
+    drop_later, jitter, rest_failure, GenesysView, Lifetime, LiveStore, LiveView, SessionApi,
+};
 use crate::browser::http::Method;
 use crate::browser::socket::{preferred_languages, Socket, SocketEvent};
 use crate::browser::{self};
-use crate::error::{AuthError, Endpoint};
+use crate::error::AuthError;
 use crate::live::health::{Command, Health, HealthConfig, Input, LinkStatus, SocketId};
 use crate::live::notifications::{self, Notice};
 use crate::live::presence::{self, PresenceReport, RoutingReport, RoutingStatus, SystemPresence};
@@ -28,12 +30,12 @@ const RESYNC_RETRY_FIRST_MS: u64 = 2_000;
 const RESYNC_RETRY_MAX_MS: u64 = 60_000;
 
 pub(super) struct GenesysRun {
-    pub(super) session_id: String,
     user_id: String,
     api_base: String,
     /// The Genesys region's domain, whose `streaming.` host the socket may use.
     region_domain: Option<String>,
-    auth: AuthStore,
+    /// API calls on behalf of the run's session only.
+    pub(super) api: SessionApi,
     live: LiveStore,
     health: RefCell<Health>,
     sockets: RefCell<HashMap<SocketId, Socket>>,
@@ -76,11 +78,13 @@ impl GenesysRun {
             synced: false,
         }));
         let run = Rc::new(Self {
-            session_id: session.session_id.clone(),
             user_id: user.id,
             api_base: session.endpoints.api_base.as_str().to_owned(),
             region_domain: auth.region_domain(&session.provider_id),
-            auth: auth.clone(),
+            api: SessionApi {
+                auth: auth.clone(),
+                session_id: session.session_id.clone(),
+            },
             live: *live,
             health: RefCell::new(Health::new(HealthConfig::default())),
             sockets: RefCell::new(HashMap::new()),
@@ -159,17 +163,17 @@ impl GenesysRun {
                     let run = self.clone();
                     spawn_local(async move {
                         let url = notifications::channels_url(&run.api_base);
-                        let result = run
-                            .auth
-                            .api_send_in(&run.session_id, Method::Post, &url, None, Endpoint::Api)
-                            .await
-                            .and_then(|reply| {
-                                notifications::parse_channel(
-                                    &reply,
-                                    &run.api_base,
-                                    run.region_domain.as_deref(),
-                                )
-                            });
+                        let result =
+                            run.api
+                                .send(Method::Post, &url, None)
+                                .await
+                                .and_then(|reply| {
+                                    notifications::parse_channel(
+                                        &reply,
+                                        &run.api_base,
+                                        run.region_domain.as_deref(),
+                                    )
+                                });
                         run.note_refusal(&result);
                         run.feed(match result {
                             Ok(channel) => Input::ChannelCreated(channel),
@@ -186,14 +190,8 @@ impl GenesysRun {
                                 &run.user_id,
                             )]);
                         let result = run
-                            .auth
-                            .api_send_in(
-                                &run.session_id,
-                                Method::Post,
-                                &url,
-                                Some(&body),
-                                Endpoint::Api,
-                            )
+                            .api
+                            .send(Method::Post, &url, Some(&body))
                             .await
                             .and_then(|reply| notifications::parse_subscriptions(&reply));
                         run.note_refusal(&result);
@@ -294,8 +292,8 @@ impl GenesysRun {
                 || run.resync_generation.get() == generation && !run.lifetime.is_stopped();
             let url = presence::purecloud_presence_url(&run.api_base, &run.user_id);
             let presence = run
-                .auth
-                .api_get_in(&run.session_id, &url, Endpoint::Api)
+                .api
+                .get(&url)
                 .await
                 .and_then(|reply| presence::parse_user_presence(&reply));
             if let Ok(Some(report)) = &presence {
@@ -309,8 +307,8 @@ impl GenesysRun {
             }
             let url = presence::routing_status_url(&run.api_base, &run.user_id);
             let routing = run
-                .auth
-                .api_get_in(&run.session_id, &url, Endpoint::Api)
+                .api
+                .get(&url)
                 .await
                 .and_then(|reply| presence::parse_routing_status(&reply));
             if let Ok(report) = &routing {
@@ -359,8 +357,8 @@ impl GenesysRun {
         spawn_local(async move {
             let url = presence::definitions_url(&run.api_base);
             let result = run
-                .auth
-                .api_get_in(&run.session_id, &url, Endpoint::Api)
+                .api
+                .get(&url)
                 .await
                 .and_then(|reply| presence::parse_definitions(&reply, &preferred_languages()));
             run.update(|view| match result {
@@ -388,14 +386,8 @@ impl GenesysRun {
             let url = presence::purecloud_presence_url(&run.api_base, &run.user_id);
             let body = presence::set_presence_body(&definition_id);
             let result = run
-                .auth
-                .api_send_in(
-                    &run.session_id,
-                    Method::Patch,
-                    &url,
-                    Some(&body),
-                    Endpoint::Api,
-                )
+                .api
+                .send(Method::Patch, &url, Some(&body))
                 .await
                 .and_then(|reply| presence::parse_user_presence(&reply));
             run.update(|view| {

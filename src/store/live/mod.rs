@@ -24,16 +24,19 @@ mod genesys;
 pub(super) use cxone::end_agent_session;
 
 use super::{AuthStore, UserState};
+use crate::browser::http::Method;
 use crate::browser::socket::Socket;
 use crate::browser::{self};
 use crate::config::ProviderKind;
-use crate::error::AuthError;
+use crate::error::{AuthError, Endpoint};
 use crate::live::cxone::{AgentStateReport, StateRequest};
 use crate::live::health::{LinkStatus, RestFailure};
 use crate::live::notifications::RejectedTopic;
 use crate::live::presence::PresenceOption;
 use crate::live::status::ConfirmedStatus;
+use crate::reply::HttpReply;
 use crate::secret::AccessToken;
+use crate::token::TokenSet;
 use crate::user::UserProfile;
 use cxone::CxoneRun;
 use genesys::GenesysRun;
@@ -131,8 +134,8 @@ enum Run {
 impl Run {
     fn session_id(&self) -> &str {
         match self {
-            Run::Genesys(run) => &run.session_id,
-            Run::Cxone(run) => &run.session_id,
+            Run::Genesys(run) => &run.api.session_id,
+            Run::Cxone(run) => &run.api.session_id,
         }
     }
 
@@ -230,7 +233,7 @@ impl LiveStore {
         let session = auth.session();
         let cxone_run = match run {
             Some(Run::Cxone(run))
-                if session.as_ref().map(|s| &s.session_id) == Some(&run.session_id) =>
+                if session.as_ref().map(|s| &s.session_id) == Some(&run.api.session_id) =>
             {
                 Some(run)
             }
@@ -287,6 +290,38 @@ impl LiveStore {
         if let Some(Run::Cxone(run)) = self.run.get_value() {
             run.set_state(request);
         }
+    }
+}
+
+/// The auth store's API helper on behalf of one session: every request of a run goes with
+/// that session's token or not at all ([`AuthStore::api_send_in`]), so a run that has not yet
+/// heard of a new sign-in cannot send with its token.
+pub(super) struct SessionApi {
+    auth: AuthStore,
+    session_id: String,
+}
+
+impl SessionApi {
+    /// The session's tokens, while it is still the signed-in one.
+    fn current_tokens(&self) -> Option<TokenSet> {
+        self.auth.current_tokens(&self.session_id)
+    }
+
+    async fn get(&self, url: &str) -> Result<HttpReply, AuthError> {
+        self.auth
+            .api_get_in(&self.session_id, url, Endpoint::Api)
+            .await
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        url: &str,
+        json_body: Option<&str>,
+    ) -> Result<HttpReply, AuthError> {
+        self.auth
+            .api_send_in(&self.session_id, method, url, json_body, Endpoint::Api)
+            .await
     }
 }
 
