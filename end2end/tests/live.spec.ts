@@ -273,6 +273,11 @@ test.describe('NICE CXone: the agent session', () => {
   const stats = async () => get(CXONE, 'stats');
 
   test.beforeEach(async () => {
+    // Agent sessions outlive a sandbox reset (its counters do not): a session a previous test
+    // left behind (its tab closed with the context) must not count as this test's.
+    for (const user of [ADA.username, 'grace@example.com']) {
+      await post(CXONE, 'cxone/end-session', { user, event: false });
+    }
     await post(CXONE, 'reset');
   });
 
