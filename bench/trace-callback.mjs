@@ -9,7 +9,9 @@
 // A summary line splits the step: waiting for a task that was running when users/me answered,
 // the tasks before the one that shows the name, and that task (its wasm calls; the probe's
 // style and layout, which the browser would do anyway before painting, and the font lookups
-// in them). Tracing slows the page; --profile off slows it least.
+// in them). A second line counts the wasm functions V8 compiled on their first call (lazy
+// compilation, `wasm.CompileLazy`) before the name, and in the token answer's task.
+// Tracing slows the page; --profile off slows it least.
 //
 // Starts nothing itself, like run.mjs: serve a release build with end2end/serve-dist.mjs, start
 // the sandbox with this app's redirect URI, and write the config.json the server hands out,
@@ -82,6 +84,8 @@ const CATEGORIES = [
   'blink.user_timing',
   'loading',
   'fonts',
+  // wasm.CompileLazy: V8 compiles each wasm function (Liftoff) on its first call.
+  'v8.wasm',
 ];
 // The CPU profile names the wasm functions but its sampling slows wasm down (about 2x here):
 // --profile off gives the tasks' true durations, without names.
@@ -248,6 +252,17 @@ function analyse(trace, timings) {
       fonts: sumIn(nameTask, (e) => e.name === 'FontCache::GetFontPlatformData' && !onMain.some((o) => o !== e && o.name === e.name && o.ts <= e.ts && o.ts + o.dur >= e.ts + e.dur)),
     },
   };
+  // The wasm functions compiled on first call (lazy compilation): in the whole document
+  // before the name, and in the task that sent users/me (the token answer's task).
+  const lazy = onMain.filter((e) => e.name === 'wasm.CompileLazy' && e.ts <= mark.ts);
+  const meSent = at(timings.meStart);
+  const meTask = onMain.find((e) => (e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask') && e.ts <= meSent && e.ts + e.dur >= meSent);
+  const lazyIn = (task) => lazy.filter((e) => task && e.ts >= task.ts && e.ts < task.ts + task.dur);
+  const count = (list) => ({ n: list.length, ms: list.reduce((t, e) => t + e.dur, 0) / 1000 });
+  summary.lazy = {
+    beforeName: count(lazy),
+    meTask: { ...count(lazyIn(meTask)), dur: meTask ? meTask.dur / 1000 : 0, beforeMe: lazyIn(meTask).filter((e) => e.ts < meSent).length },
+  };
   return { summary, rows, tiny: { count: tiny.length, ms: tiny.reduce((t, e) => t + e.dur, 0) / 1000 }, meEndRel: 0, nameRel: rel(mark.ts), meStartRel: rel(at(timings.meStart)), tokenEndRel: rel(at(timings.tokenEnd)) };
 }
 
@@ -269,6 +284,9 @@ try {
     const n = m.nameTask;
     console.log(`summary: name +${r.nameRel.toFixed(1)} = blocked ${m.blocked.toFixed(1)} + before the name's task ${m.before.tasks} tasks ${m.before.busy.toFixed(1)} busy / ${m.before.idle.toFixed(1)} idle` +
       ` + the name's task (at ${f(n.start)}) ${n.toMark.toFixed(1)}: wasm calls ${n.wasm.toFixed(1)}, probe ${n.probe.toFixed(1)} (style ${n.style.toFixed(1)}, layout ${n.layout.toFixed(1)}, of it font lookups ${n.fonts.toFixed(1)})`);
+    const lz = m.lazy;
+    console.log(`lazy compiles: ${lz.beforeName.n} wasm functions (${lz.beforeName.ms.toFixed(1)} ms) compiled on first call before the name; ` +
+      `the task that sent users/me (${lz.meTask.dur.toFixed(1)} ms) compiled ${lz.meTask.n} (${lz.meTask.ms.toFixed(1)} ms), ${lz.meTask.beforeMe} of them before sending it`);
     console.log(`(plus ${r.tiny.count} tasks under 0.1 ms, ${r.tiny.ms.toFixed(1)} ms in all)`);
     for (const row of r.rows) {
       console.log(`task ${f(row.start).padStart(7)} ${row.dur.toFixed(1).padStart(6)} ms  ${row.what.join('; ')}`);
