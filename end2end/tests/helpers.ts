@@ -223,6 +223,7 @@ export interface SandboxStats {
   agent_state_changes: number;
   agent_sessions_ended: number;
   agent_sessions_live: number;
+  agent_session_polls_held: number;
 }
 
 async function control(path: string, body?: unknown): Promise<Response> {

@@ -364,6 +364,10 @@ test.describe('NICE CXone: the agent session', () => {
   test('a sign-out after a sleep renews once, so the agent session still ends', async ({ page }) => {
     await page.clock.install();
     await cxoneSignIn(page);
+    // The poll is held at the sandbox, its token already checked: none is on its way in. (A
+    // poll sent with the dead token would renew first, and the sandbox's ID tokens, stamped
+    // with its own clock, are two hours old to a page whose clock jumped: that ends the session.)
+    await expect.poll(async () => (await stats()).agent_session_polls_held).toBe(1);
     const before = await stats();
     // Two hours asleep: the token is dead here and at the provider, and no renewal is out.
     await post(CXONE, 'expire-access-tokens');

@@ -71,10 +71,11 @@ impl Shared {
     }
 
     /// The live layer's gauges for GET /__sandbox/stats (not counters: `reset` leaves them).
-    pub fn live_gauges(&self) -> [(&'static str, usize); 2] {
+    pub fn live_gauges(&self) -> [(&'static str, usize); 3] {
         [
             ("sockets_open", self.genesys_live.sockets_open()),
             ("agent_sessions_live", self.cxone_live.live_sessions()),
+            ("agent_session_polls_held", self.cxone_live.polls_held()),
         ]
     }
 

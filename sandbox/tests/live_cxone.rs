@@ -391,8 +391,10 @@ async fn a_held_poll_learns_of_the_end_at_once() {
     let token = sb.token_for("ada@example.com").await;
     let session = sb.start_session(&token).await;
     sb.events(&token, &session).await;
+    assert_eq!(sb.stats().await["agent_session_polls_held"], 0);
     let waiting = sb.held_poll(&token, &session, 30);
     tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(sb.stats().await["agent_session_polls_held"], 1);
     // The platform ends it without a word: the held poll gets 409 at once.
     let ended = sb
         .control_json(
@@ -402,6 +404,7 @@ async fn a_held_poll_learns_of_the_end_at_once() {
         .await;
     assert_eq!(ended, json!({"sessions": 1}));
     assert_eq!(held_status(waiting).await, StatusCode::CONFLICT);
+    assert_eq!(sb.stats().await["agent_session_polls_held"], 0);
 }
 
 #[tokio::test]

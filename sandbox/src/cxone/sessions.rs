@@ -14,6 +14,7 @@
 //! An agent has one session: starting another ends the previous one (its polls get 409).
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
@@ -66,6 +67,26 @@ struct SessionsState {
 
 pub struct Sessions {
     inner: Mutex<SessionsState>,
+    /// Polls waiting now (past their token's check, held for an event): tests wait for one
+    /// before changing tokens, so that no poll is still on its way in.
+    polls_held: AtomicUsize,
+}
+
+/// Counts one held poll for as long as it lives (a poll whose client went away is dropped
+/// mid-wait, and is uncounted then too).
+struct HeldPoll<'a>(&'a AtomicUsize);
+
+impl<'a> HeldPoll<'a> {
+    fn new(count: &'a AtomicUsize) -> Self {
+        count.fetch_add(1, Ordering::SeqCst);
+        Self(count)
+    }
+}
+
+impl Drop for HeldPoll<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// What a poll finds.
@@ -79,6 +100,7 @@ impl Sessions {
     pub fn new(_started: SystemTime) -> Self {
         Self {
             inner: Mutex::new(SessionsState::default()),
+            polls_held: AtomicUsize::new(0),
         }
     }
 
@@ -88,6 +110,10 @@ impl Sessions {
 
     pub fn live_sessions(&self) -> usize {
         self.lock().sessions.values().filter(|s| !s.ended).count()
+    }
+
+    pub fn polls_held(&self) -> usize {
+        self.polls_held.load(Ordering::SeqCst)
     }
 
     /// Nothing to reset: a session's state lives and dies with it.
@@ -471,8 +497,11 @@ pub async fn next_event(
             state.cxone_live.poll_peek(&session_id, user.id),
             Some(false)
         );
-        if !ready && tokio::time::timeout_at(deadline, notified).await.is_err() {
-            return Ok(StatusCode::NOT_MODIFIED.into_response());
+        if !ready {
+            let _held = HeldPoll::new(&state.cxone_live.polls_held);
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return Ok(StatusCode::NOT_MODIFIED.into_response());
+            }
         }
     }
 }

@@ -25,7 +25,7 @@ pub const REDIRECT: &str = "http://127.0.0.1:8080/callback";
 pub const APP_ORIGIN: &str = "http://127.0.0.1:8080";
 
 /// Every counter `/__sandbox/stats` reports.
-pub const STATS_COUNTERS: [&str; 26] = [
+pub const STATS_COUNTERS: [&str; 27] = [
     "authorize_page",
     "authorize_submit",
     "token_authorization_code",
@@ -52,6 +52,7 @@ pub const STATS_COUNTERS: [&str; 26] = [
     "agent_sessions_ended",
     "sockets_open",
     "agent_sessions_live",
+    "agent_session_polls_held",
 ];
 
 /// Asserts `stats` is exactly the whole counter set: each of `nonzero` at its count, every
