@@ -271,6 +271,12 @@ test.describe('NICE CXone: the agent session', () => {
   }
 
   const stats = async () => get(CXONE, 'stats');
+  /**
+   * Until the sandbox holds the agent session's poll, its token already checked: a test that
+   * then kills the tokens knows no poll is on its way in with them (that poll would renew
+   * first, and the test would not be about the renewal it sets up).
+   */
+  const pollHeld = () => expect.poll(async () => (await stats()).agent_session_polls_held).toBe(1);
 
   test.beforeEach(async () => {
     // Agent sessions outlive a sandbox reset (its counters do not): a session a previous test
@@ -344,6 +350,7 @@ test.describe('NICE CXone: the agent session', () => {
   });
   test('a sign-out during a late renewal ends the agent session with the renewed token', async ({ page }) => {
     await cxoneSignIn(page);
+    await pollHeld();
     const before = await stats();
     // As after a sleep: the token the tab holds is dead, and its renewal is out and held.
     await post(CXONE, 'expire-access-tokens');
@@ -364,10 +371,9 @@ test.describe('NICE CXone: the agent session', () => {
   test('a sign-out after a sleep renews once, so the agent session still ends', async ({ page }) => {
     await page.clock.install();
     await cxoneSignIn(page);
-    // The poll is held at the sandbox, its token already checked: none is on its way in. (A
-    // poll sent with the dead token would renew first, and the sandbox's ID tokens, stamped
-    // with its own clock, are two hours old to a page whose clock jumped: that ends the session.)
-    await expect.poll(async () => (await stats()).agent_session_polls_held).toBe(1);
+    // A poll sent with the dead token would renew first, and the sandbox's ID tokens, stamped
+    // with its own clock, are two hours old to a page whose clock jumped: that ends the session.
+    await pollHeld();
     const before = await stats();
     // Two hours asleep: the token is dead here and at the provider, and no renewal is out.
     await post(CXONE, 'expire-access-tokens');
@@ -404,6 +410,7 @@ test.describe('NICE CXone: the agent session', () => {
     await other.goto('/dashboard');
     await expectLiveReady(other);
     await expect(page.getByTestId('agent-session-ended')).toBeVisible();
+    await pollHeld();
     const before = await stats();
     // The tokens both tabs hold are dead at the provider; the other tab's renewal is out, held.
     await post(CXONE, 'expire-access-tokens');
