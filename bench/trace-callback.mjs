@@ -257,11 +257,11 @@ function analyse(trace, timings) {
   const lazy = onMain.filter((e) => e.name === 'wasm.CompileLazy' && e.ts <= mark.ts);
   const meSent = at(timings.meStart);
   const meTask = onMain.find((e) => (e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask') && e.ts <= meSent && e.ts + e.dur >= meSent);
-  const lazyIn = (task) => lazy.filter((e) => task && e.ts >= task.ts && e.ts < task.ts + task.dur);
+  const inMeTask = lazy.filter((e) => meTask && e.ts >= meTask.ts && e.ts < meTask.ts + meTask.dur);
   const count = (list) => ({ n: list.length, ms: list.reduce((t, e) => t + e.dur, 0) / 1000 });
   summary.lazy = {
     beforeName: count(lazy),
-    meTask: { ...count(lazyIn(meTask)), dur: meTask ? meTask.dur / 1000 : 0, beforeMe: lazyIn(meTask).filter((e) => e.ts < meSent).length },
+    meTask: { ...count(inMeTask), dur: meTask ? meTask.dur / 1000 : 0, beforeMe: inMeTask.filter((e) => e.ts < meSent).length },
   };
   return { summary, rows, tiny: { count: tiny.length, ms: tiny.reduce((t, e) => t + e.dur, 0) / 1000 }, meEndRel: 0, nameRel: rel(mark.ts), meStartRel: rel(at(timings.meStart)), tokenEndRel: rel(at(timings.tokenEnd)) };
 }

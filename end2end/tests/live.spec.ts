@@ -278,6 +278,33 @@ test.describe('NICE CXone: the agent session', () => {
    */
   const pollHeld = () => expect.poll(async () => (await stats()).agent_session_polls_held).toBe(1);
 
+  /**
+   * As after a sleep: the tokens are dead at the provider, and `tab`'s renewal is out and held
+   * for `delay_ms`. Returns the sandbox's stats from before it.
+   */
+  async function holdRenewal(tab: Page, delay_ms: number) {
+    await pollHeld();
+    const before = await stats();
+    await post(CXONE, 'expire-access-tokens');
+    await post(CXONE, 'fail-next', { endpoint: 'token_refresh', mode: 'hold_response', delay_ms });
+    await tab.getByTestId('refresh-now').click();
+    await expect.poll(async () => (await stats()).token_refresh).toBe(before.token_refresh + 1);
+    return before;
+  }
+
+  /**
+   * With shared tokens: a second tab of the same sign-in, its desk live. It starts its own
+   * agent session; the platform keeps one per agent, so the first tab's ends.
+   */
+  async function openSecondDesk(page: Page) {
+    const other = await page.context().newPage();
+    await other.goto('/dashboard');
+    await expect(other.getByTestId('user-name')).toHaveText(ADA.name);
+    await expectLiveReady(other);
+    await expect(page.getByTestId('agent-session-ended')).toBeVisible();
+    return other;
+  }
+
   test.beforeEach(async () => {
     // Agent sessions outlive a sandbox reset (its counters do not): a session a previous test
     // left behind (its tab closed with the context) must not count as this test's.
@@ -350,13 +377,8 @@ test.describe('NICE CXone: the agent session', () => {
   });
   test('a sign-out during a late renewal ends the agent session with the renewed token', async ({ page }) => {
     await cxoneSignIn(page);
-    await pollHeld();
-    const before = await stats();
     // As after a sleep: the token the tab holds is dead, and its renewal is out and held.
-    await post(CXONE, 'expire-access-tokens');
-    await post(CXONE, 'fail-next', { endpoint: 'token_refresh', mode: 'hold_response', delay_ms: 8_000 });
-    await page.getByTestId('refresh-now').click();
-    await expect.poll(async () => (await stats()).token_refresh).toBe(before.token_refresh + 1);
+    const before = await holdRenewal(page, 8_000);
     await page.getByTestId('sign-out').click();
     // The sign-out waits for the renewal still held...
     await page.waitForTimeout(1_000);
@@ -386,13 +408,7 @@ test.describe('NICE CXone: the agent session', () => {
   test('with shared tokens, signing out in one tab ends the agent session another tab holds', async ({ page }) => {
     await useTokenStorage(page.context(), 'local');
     await cxoneSignIn(page);
-    // The second tab starts its own agent session; the platform keeps one per agent, so the
-    // first tab's ends.
-    const other = await page.context().newPage();
-    await other.goto('/dashboard');
-    await expect(other.getByTestId('user-name')).toHaveText(ADA.name);
-    await expectLiveReady(other);
-    await expect(page.getByTestId('agent-session-ended')).toBeVisible();
+    const other = await openSecondDesk(page);
     const before = await stats();
     expect(before.agent_sessions_live).toBe(1);
     await page.getByTestId('sign-out').click();
@@ -406,17 +422,9 @@ test.describe('NICE CXone: the agent session', () => {
   }) => {
     await useTokenStorage(page.context(), 'local');
     await cxoneSignIn(page);
-    const other = await page.context().newPage();
-    await other.goto('/dashboard');
-    await expectLiveReady(other);
-    await expect(page.getByTestId('agent-session-ended')).toBeVisible();
-    await pollHeld();
-    const before = await stats();
+    const other = await openSecondDesk(page);
     // The tokens both tabs hold are dead at the provider; the other tab's renewal is out, held.
-    await post(CXONE, 'expire-access-tokens');
-    await post(CXONE, 'fail-next', { endpoint: 'token_refresh', mode: 'hold_response', delay_ms: 3_000 });
-    await other.getByTestId('refresh-now').click();
-    await expect.poll(async () => (await stats()).token_refresh).toBe(before.token_refresh + 1);
+    const before = await holdRenewal(other, 3_000);
     await page.getByTestId('sign-out').click();
     // Rotated, the renewal's tokens are the session's only live ones: the other tab ends the
     // agent session with them.
